@@ -1,0 +1,174 @@
+"""Records: snapshots of what the host already stores (runs, task instances).
+
+Records describe what *exists*; they are never created by this library.  Enums carry
+Airflow's exact strings so a host can map its rows one to one
+(``RunState("success")``, ``TaskState("upstream_failed")``).
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+import attrs
+
+from ._tz import check_aware
+from ._types import DataInterval
+from .errors import InvalidRecordError, WrongTypeError
+
+__all__ = ["RunRecord", "RunState", "RunType", "TaskInstanceRecord", "TaskState"]
+
+
+class RunType(enum.StrEnum):
+    """How a run came to exist (Airflow's ``DagRunType``), in Airflow's declaration order."""
+
+    BACKFILL = "backfill"
+    SCHEDULED = "scheduled"
+    MANUAL = "manual"
+    OPERATOR_TRIGGERED = "operator_triggered"
+    ASSET_TRIGGERED = "asset_triggered"
+    ASSET_MATERIALIZATION = "asset_materialization"
+
+
+class RunState(enum.StrEnum):
+    """The state of a run (Airflow's ``DagRunState``)."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCESS = "success"
+    FAILED = "failed"
+
+    @property
+    def finished(self) -> bool:
+        """Whether the run is done (success or failed)."""
+        return self in (RunState.SUCCESS, RunState.FAILED)
+
+
+class TaskState(enum.StrEnum):
+    """The state of a task instance (Airflow's ``TaskInstanceState``).
+
+    A task instance with no state yet is represented by ``None``, not by a member.
+    """
+
+    REMOVED = "removed"
+    SCHEDULED = "scheduled"
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCESS = "success"
+    RESTARTING = "restarting"
+    FAILED = "failed"
+    UP_FOR_RETRY = "up_for_retry"
+    UP_FOR_RESCHEDULE = "up_for_reschedule"
+    UPSTREAM_FAILED = "upstream_failed"
+    SKIPPED = "skipped"
+    DEFERRED = "deferred"
+
+
+def _to_enum(enum_cls: type[enum.Enum], argument: str) -> Any:
+    def convert(value: Any) -> Any:
+        if isinstance(value, enum_cls):
+            return value
+        try:
+            return enum_cls(value)
+        except (ValueError, TypeError):
+            allowed = ", ".join(repr(m.value) for m in enum_cls)
+            raise InvalidRecordError.for_value(
+                argument, value, f"expected one of {allowed}"
+            ) from None
+
+    return convert
+
+
+def _to_task_state(value: Any) -> TaskState | None:
+    if value is None or isinstance(value, TaskState):
+        return value
+    try:
+        return TaskState(value)
+    except (ValueError, TypeError):
+        allowed = ", ".join(repr(m.value) for m in TaskState)
+        raise InvalidRecordError.for_value(
+            "state", value, f"expected None or one of {allowed}"
+        ) from None
+
+
+def _aware_or_none(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is not None:
+        check_aware(value, attribute.name)
+
+
+def _aware(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    check_aware(value, attribute.name)
+
+
+def _nonempty_str(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if not isinstance(value, str) or not value:
+        raise WrongTypeError.for_value(attribute.name, value, "expected a non-empty string")
+
+
+@attrs.frozen(kw_only=True)
+class RunRecord:
+    """A run the host already stores (a snapshot of Airflow's ``dag_run`` row).
+
+    Attributes:
+        run_id: the run's id, unique within the history.
+        run_type: how the run was created.
+        logical_date: the run's logical date, or ``None`` (runs with no logical date).
+        data_interval: the run's data interval, or ``None``.
+        run_after: the instant the run became due.
+        state: the run's state.
+        conf: the run's conf, an opaque JSON object carried through untouched.
+        clear_number: how many times the run has been cleared.
+    """
+
+    run_id: str = attrs.field(validator=_nonempty_str)
+    run_type: RunType = attrs.field(converter=_to_enum(RunType, "run_type"))
+    logical_date: datetime | None = attrs.field(validator=_aware_or_none)
+    data_interval: DataInterval | None = attrs.field()
+    run_after: datetime = attrs.field(validator=_aware)
+    state: RunState = attrs.field(converter=_to_enum(RunState, "state"))
+    conf: Any = attrs.field(default=None, eq=False, hash=False)
+    clear_number: int = attrs.field(default=0)
+
+    @data_interval.validator
+    def _check_interval(self, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if value is not None and not isinstance(value, DataInterval):
+            raise WrongTypeError.for_value(
+                "data_interval", value, "expected a DataInterval or None"
+            )
+
+
+@attrs.frozen(kw_only=True)
+class TaskInstanceRecord:
+    """A task instance the host already stores (a snapshot of ``task_instance``).
+
+    Attributes:
+        run_id: the run it belongs to.
+        task_id: the task it is an instance of.
+        map_index: ``-1`` for an unmapped task, ``0, 1, …`` for mapped instances.
+        state: its state, or ``None`` when it has none yet.
+        try_number: how many tries it has had.
+        max_tries: how many tries it may have before failing for good.
+    """
+
+    run_id: str = attrs.field(validator=_nonempty_str)
+    task_id: str = attrs.field(validator=_nonempty_str)
+    map_index: int = attrs.field(default=-1)
+    state: TaskState | None = attrs.field(default=None, converter=_to_task_state)
+    try_number: int = attrs.field(default=0)
+    max_tries: int = attrs.field(default=0)
+
+    @map_index.validator
+    def _check_map_index(self, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if not isinstance(value, int) or isinstance(value, bool) or value < -1:
+            raise InvalidRecordError.for_value("map_index", value, "expected an int >= -1")
+
+    @try_number.validator
+    def _check_try(self, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise InvalidRecordError.for_value("try_number", value, "expected an int >= 0")
+
+    @max_tries.validator
+    def _check_max(self, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise InvalidRecordError.for_value("max_tries", value, "expected an int >= 0")
