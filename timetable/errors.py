@@ -18,14 +18,26 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 __all__ = [
+    "BackfillAlreadyRunningError",
+    "BackfillInFutureError",
     "CyclicGraphError",
+    "DuplicateLogicalDateError",
+    "DuplicateRunIdError",
+    "IntervalMismatchError",
     "InvalidArgumentError",
+    "InvalidBackfillDirectionError",
+    "InvalidBackfillRangeError",
     "InvalidIntervalError",
     "InvalidRecordError",
+    "InvalidReprocessBehaviorError",
     "InvalidRequestError",
     "InvalidScheduleError",
     "InvalidSerializedFormError",
     "NaiveDatetimeError",
+    "NoBackfillRunsError",
+    "NonPeriodicTimetableError",
+    "RunAlreadyExistsError",
+    "RunTypeNotAllowedError",
     "TimetableError",
     "UnknownRunError",
     "UnknownTaskError",
@@ -126,3 +138,84 @@ class InvalidSerializedFormError(InvalidArgumentError):
     """A serialized value (ours or Airflow's) cannot be read; the message names the field."""
 
     code = "invalid-serialized-form"
+
+
+# -- history records ------------------------------------------------------------------
+
+
+class DuplicateRunIdError(InvalidRecordError):
+    """Two records of one history share a ``run_id``."""
+
+    code = "duplicate-run-id"
+
+
+class DuplicateLogicalDateError(InvalidRecordError):
+    """Two records of one history share a logical date (Airflow keeps it unique)."""
+
+    code = "duplicate-logical-date"
+
+
+class IntervalMismatchError(InvalidRecordError):
+    """A record's data interval contradicts its logical date."""
+
+    code = "interval-mismatch"
+
+
+# -- requests: manual runs and backfills ----------------------------------------------
+
+
+class RunAlreadyExistsError(InvalidRequestError):
+    """A requested run collides with a stored one (same run id or logical date)."""
+
+    code = "run-already-exists"
+
+
+class RunTypeNotAllowedError(InvalidRequestError):
+    """The DAG does not allow runs of the requested type (Airflow's ``DagRunTypeNotAllowed``)."""
+
+    code = "run-type-not-allowed"
+
+
+class NonPeriodicTimetableError(InvalidRequestError):
+    """The timetable cannot be backfilled (Airflow's ``DagNonPeriodicScheduleException``)."""
+
+    code = "non-periodic-timetable"
+
+
+class BackfillAlreadyRunningError(InvalidRequestError):
+    """Another backfill of the DAG is not complete yet (Airflow's ``AlreadyRunningBackfill``)."""
+
+    code = "backfill-already-running"
+
+
+class InvalidBackfillRangeError(InvalidRequestError):
+    """``from_date`` is after ``to_date`` (Airflow's ``InvalidBackfillDateRange``)."""
+
+    code = "invalid-backfill-range"
+
+
+class BackfillInFutureError(InvalidRequestError):
+    """Both backfill bounds are at or after now (Airflow's ``InvalidBackfillDate``)."""
+
+    code = "backfill-in-future"
+
+
+class InvalidBackfillDirectionError(InvalidRequestError):
+    """``run_backwards`` with ``depends_on_past`` tasks (Airflow's ``InvalidBackfillDirection``)."""
+
+    code = "invalid-backfill-direction"
+
+
+class InvalidReprocessBehaviorError(InvalidRequestError):
+    """``depends_on_past`` tasks need reprocess ``failed`` or ``completed``.
+
+    Airflow's ``InvalidReprocessBehavior``.
+    """
+
+    code = "invalid-reprocess-behavior"
+
+
+class NoBackfillRunsError(InvalidRequestError):
+    """The backfill would create or reprocess nothing (Airflow's ``NoBackfillRunsToCreate``)."""
+
+    code = "no-backfill-runs"
