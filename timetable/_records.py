@@ -63,6 +63,7 @@ class TaskState(enum.StrEnum):
     UPSTREAM_FAILED = "upstream_failed"
     SKIPPED = "skipped"
     DEFERRED = "deferred"
+    AWAITING_INPUT = "awaiting_input"
 
 
 def _to_enum(enum_cls: type[enum.Enum], argument: str) -> Any:
