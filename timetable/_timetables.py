@@ -786,7 +786,7 @@ class Events:
         ev = self.events
         if not ev:
             return "No events"
-        return f"{len(ev)} events between {ev[0]} and {ev[-1]}"
+        return f"{len(ev)} events between {ev[0].isoformat()} and {ev[-1].isoformat()}"
 
     def next_run_info(
         self, *, last_interval: DataInterval | None, restriction: TimeRestriction, now: datetime
@@ -812,10 +812,12 @@ class Events:
         ev = self.events
         if not self.restrict_to_events or not ev:
             return DataInterval.exact(run_after)
+        if run_after < ev[0]:
+            return DataInterval.exact(ev[0])
         for event in reversed(ev):
             if event <= run_after:
                 return DataInterval.exact(event)
-        return DataInterval.exact(ev[0])
+        return DataInterval.exact(ev[0])  # pragma: no cover - ev[0] <= run_after
 
 
 Timetable = (

@@ -53,7 +53,7 @@ __all__ = [
 GapPolicy = Literal["shift", "clamp", "skip"]
 FoldPolicy = Literal["second", "first", "both"]
 
-_OFFSET_RE = re.compile(r"^(?:UTC)?([+-])(\d{1,2})(?::?(\d{2}))?$")
+_OFFSET_RE = re.compile(r"^([+-])(\d{2}):(\d{2})$")
 
 
 @lru_cache(maxsize=256)

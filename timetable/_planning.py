@@ -1,0 +1,385 @@
+"""Planning over run history: the validated history and the vocabulary every plan shares.
+
+Theory of operation
+-------------------
+Every planning question (catchup, backfill, gaps, depends_on_past, LatestOnly, template
+dates, manual runs) reads the host's *run history*: a snapshot of its ``dag_run`` rows.
+This module turns that snapshot into a :class:`History` once - validated, sorted and
+indexed - so each question is a pass over sorted data and a few dictionary lookups:
+
+* **validated when read** - duplicate run ids, duplicate logical dates, naive datetimes
+  and intervals that contradict the logical date are typed errors naming the record
+  (its position and ``run_id``); nothing is silently dropped;
+* **order-free** - the history is sorted by ``(logical_date, run_id)`` (runs without a
+  logical date last, by ``run_after`` then ``run_id``), so no answer depends on the
+  order the host listed its rows in;
+* **indexed** - logical dates are kept as sorted UTC instants for bisection, with a
+  ``logical_date -> record`` map for "does a run exist at this date".
+
+Plans never hold rich objects per entry when they can be long: each plan stores plain
+tuples (datetimes, strings, small enum members) and builds entry objects on demand
+(``DESIGN.md``, *Performance*: millions of live attrs objects make the collector crawl).
+
+The vocabulary (:class:`Action`, :class:`Reason`) is shared by every plan, so a host
+can render or filter any plan the same way.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+from bisect import bisect_left
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+import attrs
+
+from ._records import RunRecord, RunState, RunType
+from ._types import DataInterval
+from .errors import (
+    DuplicateLogicalDateError,
+    DuplicateRunIdError,
+    IntervalMismatchError,
+    InvalidArgumentError,
+    TimetableError,
+    WrongTypeError,
+)
+
+__all__ = [
+    "Action",
+    "History",
+    "Reason",
+    "check_conf",
+    "iso",
+    "validate_history",
+]
+
+
+class Action(enum.StrEnum):
+    """What a plan entry asks the host to do."""
+
+    CREATE = "create"
+    """Create a new run."""
+    REPROCESS = "reprocess"
+    """Clear an existing run in place (it keeps its ``run_id``) and queue it again."""
+    SKIP = "skip"
+    """Leave the interval alone; the reason says why."""
+
+
+class Reason(enum.StrEnum):
+    """Why an entry is in a plan.  Values are stable strings (they appear in JSON)."""
+
+    DUE = "due"
+    """The interval is due (``run_after <= now``) and has no run."""
+    MISSING = "missing"
+    """The interval is in the requested range and has no run."""
+    FAILED = "failed"
+    """The interval's run failed."""
+    ALREADY_EXISTS = "already exists"
+    """A finished run with this logical date exists and is not reprocessed."""
+    IN_FLIGHT = "in flight"
+    """A queued or running run with this logical date exists; it is never touched."""
+    REPROCESS_FAILED = "failed → reprocess"
+    """The existing run failed and the request reprocesses failed runs."""
+    REPROCESS_COMPLETED = "completed → reprocess"
+    """The existing run succeeded and the request reprocesses completed runs."""
+    OUTSIDE_WINDOW = "outside catchup window"
+    """Policy ``window``: the interval became due too long ago."""
+    OLDER_THAN_LATEST = "older than the latest N"
+    """Policy ``latest``: only the most recent intervals are created."""
+    COALESCED = "coalesced"
+    """Policy ``coalesce``: the interval is covered by one run spanning the gap."""
+
+
+def iso(value: datetime | None) -> str | None:
+    """ISO-8601 text of an instant, or ``None``."""
+    return None if value is None else value.isoformat()
+
+
+def check_conf(conf: Any, argument: str = "conf") -> Mapping[str, Any] | None:
+    """Return *conf* if it is ``None`` or a JSON object (a mapping with string keys).
+
+    The conf is opaque to this library: it is carried through untouched, only checked
+    to be representable as JSON so plans render.
+
+    Raises:
+        WrongTypeError: *conf* is not a mapping.
+        InvalidArgumentError: *conf* cannot be written as JSON.
+    """
+    if conf is None:
+        return None
+    if not isinstance(conf, Mapping):
+        raise WrongTypeError.for_value(argument, conf, "expected a JSON object (a mapping) or None")
+    try:
+        json.dumps(conf, allow_nan=False)
+    except (TypeError, ValueError) as err:
+        raise InvalidArgumentError.for_value(
+            argument, conf, f"expected a JSON object ({err})"
+        ) from err
+    return conf
+
+
+def _utc(value: datetime) -> datetime:
+    return value.astimezone(UTC)
+
+
+def _record_label(index: int, run: RunRecord) -> str:
+    return f"runs[{index}] (run_id={run.run_id!r})"
+
+
+def _read_record(index: int, raw: Any) -> RunRecord:
+    if isinstance(raw, RunRecord):
+        return raw
+    if isinstance(raw, Mapping):
+        try:
+            return _record_from_mapping(raw)
+        except TimetableError as err:
+            run_id = raw.get("run_id")
+            raise type(err)(
+                f"runs[{index}] (run_id={run_id!r}): {err}", argument=err.argument
+            ) from err
+    raise WrongTypeError.for_value(f"runs[{index}]", raw, "expected a RunRecord or a mapping")
+
+
+def _parse_dt(value: Any, argument: str) -> Any:
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError as err:
+            raise InvalidArgumentError.for_value(
+                argument, value, "expected an ISO-8601 datetime with an offset"
+            ) from err
+    return value
+
+
+def _record_from_mapping(raw: Mapping[str, Any]) -> RunRecord:
+    """A :class:`RunRecord` from a plain mapping (ISO strings or datetimes)."""
+    logical = _parse_dt(raw.get("logical_date"), "logical_date")
+    interval = raw.get("data_interval")
+    if interval is None and (
+        raw.get("data_interval_start") is not None or raw.get("data_interval_end") is not None
+    ):
+        interval = (raw.get("data_interval_start"), raw.get("data_interval_end"))
+    if interval is not None and not isinstance(interval, DataInterval):
+        if isinstance(interval, Mapping):
+            interval = (interval.get("start"), interval.get("end"))
+        if not isinstance(interval, (tuple, list)) or len(interval) != 2:
+            raise WrongTypeError.for_value(
+                "data_interval", interval, "expected [start, end], {start, end} or None"
+            )
+        interval = DataInterval(
+            start=_parse_dt(interval[0], "data_interval.start"),
+            end=_parse_dt(interval[1], "data_interval.end"),
+        )
+    return RunRecord(
+        run_id=raw.get("run_id"),  # type: ignore[arg-type]
+        run_type=raw.get("run_type"),  # type: ignore[arg-type]
+        logical_date=logical,
+        data_interval=interval,
+        run_after=_parse_dt(raw.get("run_after"), "run_after"),
+        state=raw.get("state"),  # type: ignore[arg-type]
+        conf=raw.get("conf"),
+    )
+
+
+def _sort_key(run: RunRecord) -> tuple[int, datetime, str]:
+    if run.logical_date is not None:
+        return (0, _utc(run.logical_date), run.run_id)
+    return (1, _utc(run.run_after), run.run_id)
+
+
+def _check_record(index: int, run: RunRecord) -> None:
+    interval = run.data_interval
+    if run.logical_date is None:
+        if interval is not None:
+            raise IntervalMismatchError(
+                f"{_record_label(index, run)}: data_interval={_interval_text(interval)} "
+                "but logical_date=None; a run without a logical date has no data interval",
+                argument="data_interval",
+            )
+        return
+    if run.run_type is RunType.SCHEDULED:
+        if interval is None:
+            raise IntervalMismatchError(
+                f"{_record_label(index, run)}: a scheduled run needs a data_interval "
+                f"(logical_date={run.logical_date.isoformat()!r})",
+                argument="data_interval",
+            )
+        if interval.start != run.logical_date:
+            raise IntervalMismatchError(
+                f"{_record_label(index, run)}: logical_date={run.logical_date.isoformat()!r} "
+                f"but data_interval={_interval_text(interval)}; a scheduled run's logical "
+                "date is its data interval's start",
+                argument="logical_date",
+            )
+
+
+def _interval_text(interval: DataInterval) -> str:
+    return f"[{interval.start.isoformat()}, {interval.end.isoformat()}]"
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class History:
+    """A validated, sorted run history (build it with :func:`validate_history`).
+
+    Every planning function accepts either a :class:`History` or any iterable of
+    :class:`RunRecord`; validate once and pass the :class:`History` around when the
+    same snapshot answers several questions.
+
+    Attributes:
+        runs: every record, sorted by ``(logical_date, run_id)``; runs without a
+            logical date come last, by ``(run_after, run_id)``.
+    """
+
+    runs: tuple[RunRecord, ...]
+    _dated: int = attrs.field(alias="_dated")
+    _dates: list[datetime] = attrs.field(alias="_dates", repr=False)
+    _by_date: dict[datetime, RunRecord] = attrs.field(alias="_by_date", repr=False)
+    _by_id: dict[str, RunRecord] = attrs.field(alias="_by_id", repr=False)
+
+    def __len__(self) -> int:
+        return len(self.runs)
+
+    def __iter__(self) -> Iterator[RunRecord]:
+        return iter(self.runs)
+
+    @property
+    def dated(self) -> tuple[RunRecord, ...]:
+        """The runs that have a logical date, in logical-date order."""
+        return self.runs[: self._dated]
+
+    def get(self, run_id: str) -> RunRecord | None:
+        """The run with *run_id*, or ``None``."""
+        return self._by_id.get(run_id)
+
+    def at(self, logical_date: datetime) -> RunRecord | None:
+        """The run whose logical date is *logical_date* (an instant), or ``None``."""
+        return self._by_date.get(_utc(logical_date))
+
+    def before(self, logical_date: datetime) -> Iterator[RunRecord]:
+        """Runs with a logical date strictly before *logical_date*, latest first."""
+        i = bisect_left(self._dates, _utc(logical_date))
+        runs = self.runs
+        for j in range(i - 1, -1, -1):
+            yield runs[j]
+
+    def after(self, logical_date: datetime) -> Iterator[RunRecord]:
+        """Runs with a logical date at or after *logical_date*, earliest first."""
+        i = bisect_left(self._dates, _utc(logical_date))
+        runs = self.runs
+        for j in range(i, self._dated):
+            yield runs[j]
+
+    def latest_automated(self) -> RunRecord | None:
+        """The scheduled or backfill run with the greatest logical date (SEMANTICS §4).
+
+        This is the run the scheduler continues from; manual, operator- and
+        asset-triggered runs never count.
+        """
+        runs = self.runs
+        for j in range(self._dated - 1, -1, -1):
+            if runs[j].run_type in _AUTOMATED:
+                return runs[j]
+        return None
+
+    def count_active(self, *, include_backfill: bool = False) -> int:
+        """Queued plus running runs (backfill runs only when *include_backfill*)."""
+        return sum(
+            1
+            for r in self.runs
+            if r.state in _ACTIVE and (include_backfill or r.run_type is not RunType.BACKFILL)
+        )
+
+
+_AUTOMATED = frozenset({RunType.SCHEDULED, RunType.BACKFILL})
+_ACTIVE = frozenset({RunState.QUEUED, RunState.RUNNING})
+
+
+def validate_history(runs: Iterable[RunRecord | Mapping[str, Any]] | History) -> History:
+    """Validate a run history and index it for planning.
+
+    Records may be :class:`RunRecord` values or plain mappings with the same fields
+    (datetimes as aware ``datetime`` or ISO-8601 strings with an offset;
+    ``data_interval`` as ``[start, end]``, ``{"start", "end"}`` or
+    ``data_interval_start``/``data_interval_end``).
+
+    Args:
+        runs: the host's run records, in any order.
+
+    Returns:
+        The sorted, indexed :class:`History` (returned as is when already one).
+
+    Raises:
+        DuplicateRunIdError: two records share a ``run_id``.
+        DuplicateLogicalDateError: two records share a logical date (as instants).
+        IntervalMismatchError: a record's data interval contradicts its logical date
+            (a scheduled run whose interval does not start at its logical date, or an
+            interval on a run without a logical date).
+        NaiveDatetimeError: a datetime of a record is naive.
+        InvalidRecordError: a field has a value outside its vocabulary.
+        WrongTypeError: an entry is neither a record nor a mapping.
+
+    >>> from datetime import datetime, timezone
+    >>> from timetable import DataInterval, RunRecord
+    >>> day = lambda d: datetime(2024, 1, d, tzinfo=timezone.utc)
+    >>> history = validate_history([
+    ...     RunRecord(run_id="b", run_type="scheduled", logical_date=day(2),
+    ...               data_interval=DataInterval(start=day(2), end=day(3)),
+    ...               run_after=day(3), state="success"),
+    ...     RunRecord(run_id="a", run_type="scheduled", logical_date=day(1),
+    ...               data_interval=DataInterval(start=day(1), end=day(2)),
+    ...               run_after=day(2), state="failed"),
+    ... ])
+    >>> [r.run_id for r in history]
+    ['a', 'b']
+    >>> validate_history([history.runs[0], history.runs[0]])
+    Traceback (most recent call last):
+    ...
+    timetable.errors.DuplicateRunIdError: runs[1] (run_id='a'): run_id is also used by runs[0]
+    """
+    if isinstance(runs, History):
+        return runs
+    if isinstance(runs, (str, bytes, Mapping)) or not isinstance(runs, Iterable):
+        raise WrongTypeError.for_value("runs", runs, "expected an iterable of RunRecord")
+    records: list[RunRecord] = []
+    first_index: dict[str, int] = {}
+    for index, raw in enumerate(runs):
+        run = _read_record(index, raw)
+        _check_record(index, run)
+        seen = first_index.setdefault(run.run_id, index)
+        if seen != index:
+            raise DuplicateRunIdError(
+                f"{_record_label(index, run)}: run_id is also used by runs[{seen}]",
+                argument="run_id",
+            )
+        records.append(run)
+    positions = {id(r): i for i, r in enumerate(records)}
+    records.sort(key=_sort_key)
+    by_date: dict[datetime, RunRecord] = {}
+    dates: list[datetime] = []
+    dated = 0
+    for run in records:
+        if run.logical_date is None:
+            break
+        key = _utc(run.logical_date)
+        other = by_date.get(key)
+        if other is not None:
+            a, b = sorted((positions[id(other)], positions[id(run)]))
+            by_pos = {positions[id(r)]: r for r in (other, run)}
+            raise DuplicateLogicalDateError(
+                f"{_record_label(b, by_pos[b])}: logical_date={key.isoformat()!r} is also "
+                f"the logical date of runs[{a}] (run_id={by_pos[a].run_id!r})",
+                argument="logical_date",
+            )
+        by_date[key] = run
+        dates.append(key)
+        dated += 1
+    return History(
+        runs=tuple(records),
+        _dated=dated,
+        _dates=dates,
+        _by_date=by_date,
+        _by_id={r.run_id: r for r in records},
+    )
+
