@@ -173,12 +173,12 @@ def _record_from_mapping(raw: Mapping[str, Any]) -> RunRecord:
             end=_parse_dt(interval[1], "data_interval.end"),
         )
     return RunRecord(
-        run_id=raw.get("run_id"),  # type: ignore[arg-type]
-        run_type=raw.get("run_type"),  # type: ignore[arg-type]
+        run_id=raw.get("run_id"),
+        run_type=raw.get("run_type"),
         logical_date=logical,
         data_interval=interval,
         run_after=_parse_dt(raw.get("run_after"), "run_after"),
-        state=raw.get("state"),  # type: ignore[arg-type]
+        state=raw.get("state"),
         conf=raw.get("conf"),
     )
 

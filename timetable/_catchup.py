@@ -1,0 +1,700 @@
+"""Catchup: which scheduled runs to create now, given the history (SEMANTICS §4).
+
+Theory of operation
+-------------------
+Airflow's scheduler creates at most one scheduled run per DAG per loop.  Each time it
+continues from a *reference run* - the scheduled or backfill run with the greatest
+logical date (manual runs never count) - asks the timetable for the next run, and
+creates it once its ``run_after`` has passed.  If a run with that logical date already
+exists ("run already exists"), it skips the interval and continues from that run.
+Creation stops while queued + running non-backfill runs (manual ones included) reach
+``max_active_runs``.
+
+:func:`iter_catchup` replays exactly that loop at one frozen ``now``, all loops at once:
+it chains :func:`~timetable.next_run_info` (the one source of interval arithmetic)
+until the next ``run_after`` passes ``now``, the timetable has nothing more (end date),
+a gate closes (``max_active_runs``, the per-call ``limit``), or the timetable stops
+advancing.  With ``catchup=False`` the same chain yields the single latest interval,
+because the timetable itself jumps there.  Pausing is not an input: a paused DAG is a
+DAG whose host stops asking; unpausing is asking again at a later ``now``.
+
+Beyond Airflow, a :class:`CatchupPolicy` post-processes the catchup=True chain into the
+same plan shape: a catchup *window* (Temporal's ``catchup_window``, APScheduler's
+misfire grace), the *latest* N intervals, or one *coalesced* run per gap whose data
+interval spans it (Airflow issue #25265).  Intervals a policy leaves out are reported
+as compressed ranges, never as one object each.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections import deque
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal
+
+import attrs
+
+from ._planning import Action, History, Reason, iso, validate_history
+from ._records import RunRecord, RunType
+from ._runs import check_timetable, infer_manual_interval, next_run_info
+from ._timetables import TimetableProtocol
+from ._types import DataInterval, RunInfo, TimeRestriction
+from ._tz import check_aware
+from .airflow import generate_run_id
+from .errors import InvalidArgumentError, WrongTypeError
+
+__all__ = [
+    "CatchupEntry",
+    "CatchupPlan",
+    "CatchupPolicy",
+    "CatchupStop",
+    "IntervalRange",
+    "iter_catchup",
+    "plan_catchup",
+]
+
+
+class CatchupStop(enum.StrEnum):
+    """Why a catchup plan ends where it does."""
+
+    CAUGHT_UP = "caught up"
+    """The next run is not due yet (its ``run_after`` is after now); see ``next_run``."""
+    NO_MORE_RUNS = "no more runs"
+    """The timetable has no next run (end date passed, ``Never``, ``Once`` done…)."""
+    MAX_ACTIVE_RUNS = "max_active_runs reached"
+    """Queued + running non-backfill runs reached ``max_active_runs``."""
+    LIMIT = "limit reached"
+    """The plan created as many runs as the caller's ``limit`` allows."""
+    NO_PROGRESS = "no progress"
+    """The timetable keeps proposing a logical date that exists (Airflow loops there)."""
+
+
+_KINDS = ("airflow", "window", "latest", "coalesce")
+
+
+def _check_policy(inst: CatchupPolicy, attribute: Any, value: Any) -> None:
+    if inst.kind not in _KINDS:
+        raise InvalidArgumentError.for_value("kind", inst.kind, f"expected one of {_KINDS}")
+    if inst.kind == "window":
+        if not isinstance(inst.window, timedelta) or inst.window < timedelta(0):
+            raise InvalidArgumentError.for_value(
+                "window", inst.window, "expected a non-negative timedelta"
+            )
+    elif inst.window is not None:
+        raise InvalidArgumentError.for_value("window", inst.window, "only for kind='window'")
+    if inst.kind == "latest":
+        if not isinstance(inst.count, int) or isinstance(inst.count, bool) or inst.count < 1:
+            raise InvalidArgumentError.for_value("count", inst.count, "expected an int >= 1")
+    elif inst.count is not None:
+        raise InvalidArgumentError.for_value("count", inst.count, "only for kind='latest'")
+
+
+@attrs.frozen(kw_only=True)
+class CatchupPolicy:
+    """How missed intervals are caught up.
+
+    ``airflow`` (the default) is Airflow's behaviour, driven by ``restriction.catchup``:
+    every due interval, or only the latest one.  The other kinds are opt-in and always
+    start from the full catchup=True chain (they ignore ``restriction.catchup``):
+
+    * ``window``: only intervals with ``run_after >= now - window``;
+    * ``latest``: only the ``count`` most recent due intervals;
+    * ``coalesce``: one run per run of consecutive missing intervals, whose data
+      interval spans them all (first start to last end, ``run_after`` of the last).
+
+    Build them with the class methods: ``CatchupPolicy.window(timedelta(hours=6))``.
+
+    Attributes:
+        kind: ``"airflow"``, ``"window"``, ``"latest"`` or ``"coalesce"``.
+        window: the window of ``kind="window"``.
+        count: the number of intervals of ``kind="latest"``.
+    """
+
+    kind: Literal["airflow", "window", "latest", "coalesce"] = attrs.field(
+        default="airflow", validator=_check_policy
+    )
+    window: timedelta | None = None
+    count: int | None = None
+
+    @classmethod
+    def airflow(cls) -> CatchupPolicy:
+        """Airflow's behaviour (all due intervals, or the latest with catchup=False)."""
+        return cls()
+
+    @classmethod
+    def within(cls, window: timedelta) -> CatchupPolicy:
+        """Only intervals that became due within *window* of now."""
+        return cls(kind="window", window=window)
+
+    @classmethod
+    def latest(cls, count: int = 1) -> CatchupPolicy:
+        """Only the *count* most recent due intervals."""
+        return cls(kind="latest", count=count)
+
+    @classmethod
+    def coalesce(cls) -> CatchupPolicy:
+        """One run per gap, spanning all of its intervals."""
+        return cls(kind="coalesce")
+
+
+@attrs.frozen(kw_only=True)
+class IntervalRange:
+    """A compressed run of consecutive schedule intervals that share a reason.
+
+    Attributes:
+        reason: why these intervals are listed.
+        first: the first interval of the range.
+        last: the last interval (``first`` when ``count == 1``).
+        count: how many intervals the range holds.
+    """
+
+    reason: Reason
+    first: RunInfo
+    last: RunInfo
+    count: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe form."""
+        return {
+            "reason": self.reason.value,
+            "count": self.count,
+            "first": _info_dict(self.first),
+            "last": _info_dict(self.last),
+        }
+
+
+@attrs.frozen(kw_only=True)
+class CatchupEntry:
+    """One interval of a catchup plan.
+
+    Attributes:
+        action: ``create`` or ``skip``.
+        reason: ``due``, ``already exists`` or ``coalesced``.
+        run_info: the interval, its logical date and ``run_after``.
+        run_id: the id the new run gets (``create``) or the existing run's id (``skip``).
+    """
+
+    action: Action
+    reason: Reason
+    run_info: RunInfo
+    run_id: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe form."""
+        return {
+            "action": self.action.value,
+            "reason": self.reason.value,
+            "run_id": self.run_id,
+            **_info_dict(self.run_info),
+        }
+
+
+def _info_dict(info: RunInfo) -> dict[str, Any]:
+    return {
+        "logical_date": iso(info.logical_date),
+        "data_interval": [iso(info.data_interval.start), iso(info.data_interval.end)],
+        "run_after": iso(info.run_after),
+    }
+
+
+_Row = tuple[Action, Reason, datetime, datetime, datetime, str]
+
+
+def _entry(row: _Row) -> CatchupEntry:
+    action, reason, run_after, start, end, run_id = row
+    return CatchupEntry(
+        action=action,
+        reason=reason,
+        run_info=RunInfo(run_after=run_after, data_interval=DataInterval(start=start, end=end)),
+        run_id=run_id,
+    )
+
+
+@attrs.frozen(kw_only=True)
+class CatchupPlan:
+    """Which scheduled runs to create now, each with its reason.
+
+    Entries are in logical-date order.  They are stored as plain tuples and built on
+    demand (``plan.entries``, iteration, indexing), so a plan of a million intervals
+    stays small.
+
+    Attributes:
+        now: the instant the plan was made for.
+        catchup: the catchup flag the chain ran with.
+        policy: the policy applied.
+        reference_run_id: the automated run the chain continued from, or ``None``.
+        active_runs: queued + running non-backfill runs before the plan.
+        stopped: why the plan ends.
+        next_run: the run that comes next once the plan is applied (Airflow's
+            ``DagModel.next_dagrun*``), or ``None`` when there is none.
+        skipped: intervals a policy left out, as compressed ranges.
+    """
+
+    now: datetime
+    catchup: bool
+    policy: CatchupPolicy
+    reference_run_id: str | None
+    active_runs: int
+    stopped: CatchupStop
+    next_run: RunInfo | None
+    skipped: tuple[IntervalRange, ...] = ()
+    _rows: tuple[_Row, ...] = attrs.field(default=(), alias="_rows", repr=False)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __iter__(self) -> Iterator[CatchupEntry]:
+        return map(_entry, self._rows)
+
+    def __getitem__(self, index: int) -> CatchupEntry:
+        return _entry(self._rows[index])
+
+    @property
+    def entries(self) -> tuple[CatchupEntry, ...]:
+        """Every entry, in logical-date order."""
+        return tuple(self)
+
+    @property
+    def to_create(self) -> tuple[RunInfo, ...]:
+        """The intervals to create runs for, in order."""
+        return tuple(e.run_info for e in self if e.action is Action.CREATE)
+
+    @property
+    def create_count(self) -> int:
+        """How many runs the plan creates."""
+        return sum(1 for r in self._rows if r[0] is Action.CREATE)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The plan as JSON-safe data (``json.dumps`` works on it)."""
+        return {
+            "kind": "catchup",
+            "now": iso(self.now),
+            "catchup": self.catchup,
+            "policy": {"kind": self.policy.kind, "window": _td(self.policy.window),
+                       "count": self.policy.count},
+            "reference_run_id": self.reference_run_id,
+            "active_runs": self.active_runs,
+            "stopped": self.stopped.value,
+            "next_run": None if self.next_run is None else _info_dict(self.next_run),
+            "entries": [e.to_dict() for e in self],
+            "skipped": [r.to_dict() for r in self.skipped],
+        }
+
+    def to_text(self, *, max_lines: int = 20) -> str:
+        """A readable summary: one line per entry (elided past *max_lines*)."""
+        lines = [
+            f"catchup plan at {iso(self.now)} (catchup={self.catchup}, policy={self.policy.kind})",
+            f"  continues from: {self.reference_run_id or 'no previous automated run'}",
+            f"  {self.create_count} to create, {len(self) - self.create_count} skipped; "
+            f"stopped: {self.stopped.value}",
+        ]
+        lines += _entry_lines(self, max_lines)
+        for rng in self.skipped:
+            lines.append(
+                f"  skip {rng.count} interval(s) {iso(rng.first.logical_date)} .. "
+                f"{iso(rng.last.logical_date)}  ({rng.reason.value})"
+            )
+        if self.next_run is not None:
+            lines.append(
+                f"  next: {iso(self.next_run.logical_date)} "
+                f"(run_after {iso(self.next_run.run_after)})"
+            )
+        return "\n".join(lines)
+
+
+def _td(value: timedelta | None) -> float | None:
+    return None if value is None else value.total_seconds()
+
+
+def _entry_lines(plan: CatchupPlan, max_lines: int) -> list[str]:
+    out: list[str] = []
+    n = len(plan)
+    for i, e in enumerate(plan):
+        if i == max_lines and n > max_lines + 1:
+            out.append(f"  … {n - max_lines - 1} more …")
+            e = plan[n - 1]
+            out.append(_line(e))
+            break
+        out.append(_line(e))
+    return out
+
+
+def _line(e: CatchupEntry) -> str:
+    iv = e.run_info.data_interval
+    return (
+        f"  {e.action.value:<6} {iso(e.run_info.logical_date)}  "
+        f"[{iso(iv.start)}, {iso(iv.end)}]  {e.run_id}  ({e.reason.value})"
+    )
+
+
+# -- the loop ----------------------------------------------------------------------------------
+
+
+def _interval_of(tt: TimetableProtocol, run: RunRecord) -> DataInterval:
+    """Airflow's ``run_info_from_dag_run``: the stored interval, else the manual inference."""
+    if run.data_interval is not None:
+        return run.data_interval
+    return infer_manual_interval(tt, run_after=run.run_after)
+
+
+def _run_id(info: RunInfo) -> str:
+    return generate_run_id(
+        RunType.SCHEDULED,
+        run_after=info.run_after.astimezone(UTC),
+        logical_date=info.logical_date,
+    )
+
+
+@attrs.frozen
+class _Due:
+    """A due interval with no run yet."""
+
+    info: RunInfo
+
+
+@attrs.frozen
+class _Exists:
+    """A due interval whose logical date already has a run."""
+
+    info: RunInfo
+    run: RunRecord
+
+
+@attrs.frozen
+class _End:
+    stop: CatchupStop
+    next_run: RunInfo | None
+
+
+def _chain(
+    tt: TimetableProtocol,
+    history: History,
+    reference: RunRecord | None,
+    restriction: TimeRestriction,
+    now: datetime,
+) -> Iterator[_Due | _Exists | _End]:
+    """The scheduler loop at a frozen ``now``: due intervals, then how it ended."""
+    last = None if reference is None else _interval_of(tt, reference)
+    previous: datetime | None = None
+    while True:
+        info = next_run_info(tt, last_interval=last, restriction=restriction, now=now)
+        if info is None:
+            yield _End(CatchupStop.NO_MORE_RUNS, None)
+            return
+        if info.run_after > now:
+            yield _End(CatchupStop.CAUGHT_UP, info)
+            return
+        if previous is not None and info.logical_date <= previous:
+            yield _End(CatchupStop.NO_PROGRESS, info)
+            return
+        previous = info.logical_date
+        existing = history.at(info.logical_date)
+        if existing is not None:
+            yield _Exists(info, existing)
+            last = _interval_of(tt, existing)
+        else:
+            yield _Due(info)
+            last = info.data_interval
+
+
+def _check_positive(value: int | None, name: str) -> None:
+    if value is None:
+        return
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise WrongTypeError.for_value(name, value, "expected an int or None")
+    if value < 0 or (name == "limit" and value < 1):
+        lowest = 1 if name == "limit" else 0
+        raise InvalidArgumentError.for_value(name, value, f"expected an int >= {lowest} or None")
+
+
+def iter_catchup(
+    timetable: TimetableProtocol,
+    *,
+    runs: Iterable[RunRecord | Mapping[str, Any]] | History,
+    restriction: TimeRestriction,
+    now: datetime,
+    max_active_runs: int | None = None,
+    limit: int | None = None,
+) -> Iterator[CatchupEntry]:
+    """Airflow's catchup, lazily: the entries of :func:`plan_catchup` (policy ``airflow``).
+
+    Same arguments and rules as :func:`plan_catchup`; yields entries one by one without
+    holding the plan, so a host can stream a million intervals in bounded memory.
+    """
+    tt = check_timetable(timetable)
+    check_aware(now, "now")
+    history = validate_history(runs)
+    slots = _slots(tt, history, max_active_runs)
+    _check_positive(limit, "limit")
+    created = 0
+    for event in _chain(tt, history, history.latest_automated(), restriction, now):
+        if isinstance(event, _End):
+            return
+        if isinstance(event, _Exists):
+            yield CatchupEntry(
+                action=Action.SKIP,
+                reason=Reason.ALREADY_EXISTS,
+                run_info=event.info,
+                run_id=event.run.run_id,
+            )
+            continue
+        if (slots is not None and created >= slots) or (limit is not None and created >= limit):
+            return
+        created += 1
+        yield CatchupEntry(
+            action=Action.CREATE, reason=Reason.DUE, run_info=event.info, run_id=_run_id(event.info)
+        )
+
+
+def _slots(tt: TimetableProtocol, history: History, max_active_runs: int | None) -> int | None:
+    _check_positive(max_active_runs, "max_active_runs")
+    cap = max_active_runs
+    limit = getattr(tt, "active_runs_limit", None)
+    if isinstance(limit, int) and (cap is None or limit < cap):
+        cap = limit
+    if cap is None:
+        return None
+    return max(0, cap - history.count_active())
+
+
+def plan_catchup(
+    timetable: TimetableProtocol,
+    *,
+    runs: Iterable[RunRecord | Mapping[str, Any]] | History,
+    restriction: TimeRestriction,
+    now: datetime,
+    max_active_runs: int | None = None,
+    limit: int | None = None,
+    policy: CatchupPolicy | None = None,
+) -> CatchupPlan:
+    """Which scheduled runs to create now (SEMANTICS §4), as an explained plan.
+
+    The chain continues from the scheduled or backfill run with the greatest logical
+    date (manual runs never count) and lists, in order, every interval whose
+    ``run_after <= now``: ``create`` (reason ``due``), or ``skip`` (reason
+    ``already exists``) when a run with that logical date exists - the chain then
+    continues from that run, as Airflow's scheduler does.  With
+    ``restriction.catchup=False`` the timetable jumps to the latest interval, so the
+    plan holds one run.  Replaying :func:`~timetable.next_run_info` until ``run_after``
+    passes ``now`` gives the same intervals.
+
+    Args:
+        timetable: the DAG's timetable.
+        runs: the run history (any order), or a validated :class:`History`.
+        restriction: start date, end date (honoured by the timetable) and catchup.
+        now: the current instant.  Model a pause as the host not asking, and the
+            unpause as asking at a later ``now``.
+        max_active_runs: Airflow's creation gate: no run is created while queued +
+            running non-backfill runs (manual ones included, and the plan's own new
+            runs) reach it.  ``None`` means no gate.  A timetable's
+            ``active_runs_limit`` (``Continuous``: 1) lowers it.
+        limit: create at most this many runs in this plan (Airflow creates one per
+            scheduler loop: ``limit=1``).
+        policy: a :class:`CatchupPolicy`; ``None`` is Airflow's.
+
+    Returns:
+        The plan; ``plan.stopped`` says why it ends and ``plan.next_run`` is the run
+        that comes next.
+
+    Raises:
+        NaiveDatetimeError: *now* or a record datetime is naive.
+        InvalidRecordError: the history is invalid (see :func:`validate_history`).
+        InvalidArgumentError: a negative ``max_active_runs``, a ``limit`` below 1.
+        WrongTypeError: an argument has the wrong type.
+
+    >>> from datetime import datetime, timezone
+    >>> from timetable import CronDataIntervals, TimeRestriction
+    >>> utc = timezone.utc
+    >>> plan = plan_catchup(
+    ...     CronDataIntervals(cron="@daily"), runs=[],
+    ...     restriction=TimeRestriction(earliest=datetime(2024, 1, 1, tzinfo=utc)),
+    ...     now=datetime(2024, 1, 4, 6, tzinfo=utc))
+    >>> [e.run_info.logical_date.day for e in plan], plan.stopped.value
+    ([1, 2, 3], 'caught up')
+    """
+    tt = check_timetable(timetable)
+    check_aware(now, "now")
+    if not isinstance(restriction, TimeRestriction):
+        raise WrongTypeError.for_value("restriction", restriction, "expected a TimeRestriction")
+    if policy is None:
+        policy = CatchupPolicy()
+    if not isinstance(policy, CatchupPolicy):
+        raise WrongTypeError.for_value("policy", policy, "expected a CatchupPolicy or None")
+    history = validate_history(runs)
+    slots = _slots(tt, history, max_active_runs)
+    _check_positive(limit, "limit")
+    reference = history.latest_automated()
+    if policy.kind != "airflow":
+        restriction = attrs.evolve(restriction, catchup=True)
+    events = _chain(tt, history, reference, restriction, now)
+    common: dict[str, Any] = {
+        "now": now,
+        "catchup": restriction.catchup,
+        "policy": policy,
+        "reference_run_id": None if reference is None else reference.run_id,
+        "active_runs": history.count_active(),
+    }
+    gate = _Gate(slots, limit)
+    if policy.kind == "airflow":
+        return _plan_airflow(events, gate, common)
+    return _plan_policy(events, gate, common, policy, now)
+
+
+class _Gate:
+    """Counts creations against ``max_active_runs`` slots and the per-call limit."""
+
+    def __init__(self, slots: int | None, limit: int | None) -> None:
+        self.slots = slots
+        self.limit = limit
+        self.created = 0
+
+    def closed(self) -> CatchupStop | None:
+        if self.slots is not None and self.created >= self.slots:
+            return CatchupStop.MAX_ACTIVE_RUNS
+        if self.limit is not None and self.created >= self.limit:
+            return CatchupStop.LIMIT
+        return None
+
+
+def _plan_airflow(
+    events: Iterator[_Due | _Exists | _End], gate: _Gate, common: dict[str, Any]
+) -> CatchupPlan:
+    rows: list[_Row] = []
+    append = rows.append
+    for event in events:
+        if isinstance(event, _End):
+            return CatchupPlan(
+                stopped=event.stop, next_run=event.next_run, _rows=tuple(rows), **common
+            )
+        info = event.info
+        iv = info.data_interval
+        if isinstance(event, _Exists):
+            append((Action.SKIP, Reason.ALREADY_EXISTS, info.run_after, iv.start, iv.end,
+                    event.run.run_id))
+            continue
+        stop = gate.closed()
+        if stop is not None:
+            return CatchupPlan(stopped=stop, next_run=info, _rows=tuple(rows), **common)
+        gate.created += 1
+        append((Action.CREATE, Reason.DUE, info.run_after, iv.start, iv.end, _run_id(info)))
+    raise AssertionError("unreachable: the chain always ends with _End")  # pragma: no cover
+
+
+class _RangeBuilder:
+    """Accumulates consecutive skipped intervals into :class:`IntervalRange` values."""
+
+    def __init__(self) -> None:
+        self.out: list[IntervalRange] = []
+        self._reason: Reason | None = None
+        self._first: RunInfo | None = None
+        self._last: RunInfo | None = None
+        self._count = 0
+
+    def add(self, reason: Reason, info: RunInfo) -> None:
+        if self._reason is not reason:
+            self.close()
+            self._reason, self._first = reason, info
+        self._last = info
+        self._count += 1
+
+    def close(self) -> None:
+        if self._reason is not None and self._first is not None and self._last is not None:
+            self.out.append(
+                IntervalRange(
+                    reason=self._reason, first=self._first, last=self._last, count=self._count
+                )
+            )
+        self._reason = self._first = self._last = None
+        self._count = 0
+
+
+def _plan_policy(
+    events: Iterator[_Due | _Exists | _End],
+    gate: _Gate,
+    common: dict[str, Any],
+    policy: CatchupPolicy,
+    now: datetime,
+) -> CatchupPlan:
+    # 1. Collect the catchup=True chain, classifying each due interval under the policy.
+    #    Items: ("exists", info, run_id) | ("create", info, reason) kept in order; the
+    #    skipped ones go straight into compressed ranges.
+    kept: list[tuple[RunInfo, Reason | None, str | None]] = []
+    ranges = _RangeBuilder()
+    end: _End | None = None
+    window_start = now - policy.window if policy.window is not None else None
+    latest: deque[RunInfo] = deque()
+    gap: list[RunInfo] = []
+
+    def flush_gap() -> None:
+        if not gap:
+            return
+        if len(gap) == 1:
+            kept.append((gap[0], Reason.DUE, None))
+        else:
+            first, last = gap[0], gap[-1]
+            span = RunInfo(
+                run_after=last.run_after,
+                data_interval=DataInterval(
+                    start=first.data_interval.start, end=last.data_interval.end
+                ),
+            )
+            kept.append((span, Reason.COALESCED, None))
+            ranges.close()
+            ranges.out.append(
+                IntervalRange(reason=Reason.COALESCED, first=first, last=last, count=len(gap))
+            )
+        gap.clear()
+
+    for event in events:
+        if isinstance(event, _End):
+            end = event
+            break
+        info = event.info
+        if isinstance(event, _Exists):
+            if policy.kind == "coalesce":
+                flush_gap()
+            kept.append((info, None, event.run.run_id))
+            continue
+        if policy.kind == "window":
+            assert window_start is not None
+            if info.run_after < window_start:
+                ranges.add(Reason.OUTSIDE_WINDOW, info)
+            else:
+                kept.append((info, Reason.DUE, None))
+        elif policy.kind == "latest":
+            assert policy.count is not None
+            latest.append(info)
+            kept.append((info, Reason.DUE, None))
+            if len(latest) > policy.count:
+                dropped = latest.popleft()
+                ranges.add(Reason.OLDER_THAN_LATEST, dropped)
+        else:
+            gap.append(info)
+    assert end is not None
+    flush_gap()
+    ranges.close()
+    if policy.kind == "latest":
+        keep = {id(i) for i in latest}
+        kept = [k for k in kept if k[1] is None or id(k[0]) in keep]
+    # 2. Apply the gates in order.
+    rows: list[_Row] = []
+    for info, reason, existing_id in kept:
+        iv = info.data_interval
+        if reason is None:
+            assert existing_id is not None
+            rows.append((Action.SKIP, Reason.ALREADY_EXISTS, info.run_after, iv.start, iv.end,
+                         existing_id))
+            continue
+        stop = gate.closed()
+        if stop is not None:
+            skipped = tuple(r for r in ranges.out if r.first.logical_date < info.logical_date)
+            return CatchupPlan(
+                stopped=stop, next_run=info, skipped=skipped, _rows=tuple(rows), **common
+            )
+        gate.created += 1
+        rows.append((Action.CREATE, reason, info.run_after, iv.start, iv.end, _run_id(info)))
+    return CatchupPlan(
+        stopped=end.stop, next_run=end.next_run, skipped=tuple(ranges.out), _rows=tuple(rows),
+        **common,
+    )
