@@ -396,6 +396,11 @@ class TaskGraph:
 
     def _relevant_st(self, task_id: str) -> Iterator[str]:
         """Relevant upstream setups of *task_id* and their teardowns (task excluded)."""
+        for task, _setup in self._relevant_st_pairs(task_id):
+            yield task
+
+    def _relevant_st_pairs(self, task_id: str) -> Iterator[tuple[str, str]]:
+        """``(task, setup)`` for each relevant setup (``task == setup``) and its teardowns."""
         for setup in self._setups():
             if task_id == setup or task_id not in self._closure(setup, "down"):
                 continue
@@ -404,10 +409,10 @@ class TaskGraph:
                 task_id in self._closure(td, "up") for td in teardowns
             ):
                 continue
-            yield setup
+            yield setup, setup
             for td in teardowns:
                 if td != task_id:
-                    yield td
+                    yield td, setup
 
     def _explain(
         self, requested: list[str], *, upstream: bool, downstream: bool
@@ -447,9 +452,11 @@ class TaskGraph:
         return {t: reasons[t] for t in sorted(reasons, key=self._rank.__getitem__)}
 
     def _st_reasons(self, task_id: str) -> Iterator[tuple[str, str]]:
-        for st in self._relevant_st(task_id):
-            kind = "setup" if self._index[st].is_setup else "teardown"
-            yield st, f"{kind} of {task_id}"
+        for st, setup in self._relevant_st_pairs(task_id):
+            if st == setup:
+                yield st, f"setup of {task_id}"
+            else:
+                yield st, f"teardown of {setup}"
 
 
 def _topological(

@@ -173,7 +173,7 @@ def _record_from_mapping(raw: Mapping[str, Any]) -> RunRecord:
             end=_parse_dt(interval[1], "data_interval.end"),
         )
     return RunRecord(
-        run_id=raw.get("run_id"),
+        run_id=raw.get("run_id"),  # type: ignore[arg-type]
         run_type=raw.get("run_type"),
         logical_date=logical,
         data_interval=interval,

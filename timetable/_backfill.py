@@ -1,0 +1,497 @@
+"""Backfill: which runs a historical date range creates, re-runs or leaves alone (SEMANTICS §5).
+
+Theory of operation
+-------------------
+Airflow 3.3's backfill (``models/backfill.py``) is a *plan* in all but name, so this
+module returns it as one:
+
+1. **Validation, in Airflow's order** - run type allowed, periodic timetable, no other
+   backfill running, ``from_date <= to_date``, not both bounds at or after now,
+   ``depends_on_past`` with ``run_backwards``, ``depends_on_past`` with reprocess
+   ``none`` - each a typed error (``InvalidRequestError`` subclasses).  The dry run
+   checks ``periodic`` first, skips the running-backfill check and returns an empty
+   plan instead of raising :class:`~timetable.errors.NoBackfillRunsError`, as Airflow's
+   ``_do_dry_run`` does.
+2. **Intervals** from the tick engine: :func:`~timetable.iter_run_infos` between the
+   bounds (logical dates in ``[align_to_next(from_date), to_date]``), kept while
+   ``data_interval.end < now``, reversed for ``run_backwards``.  The enumeration stops
+   as soon as a logical date reaches ``now``, so a far-future ``to_date`` costs nothing.
+3. **Per interval**, in ``sort_ordinal`` order: create a new ``backfill`` run, reprocess
+   the existing run in place (it keeps its ``run_id``), or skip it (``in flight`` /
+   ``already exists``) following the reprocess matrix.
+4. **Waves**: the backfill's runs start in ``sort_ordinal`` order, at most
+   ``max_active_runs`` at a time; wave *k* holds the runs that may start once the
+   runs of the earlier waves are done.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Collection, Iterable, Iterator, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+import attrs
+
+from ._planning import Action, History, Reason, check_conf, iso, validate_history
+from ._records import RunRecord, RunState, RunType
+from ._runs import check_timetable, iter_run_infos
+from ._timetables import TimetableProtocol
+from ._tz import check_aware
+from ._types import DataInterval, RunInfo
+from .airflow import generate_run_id
+from .errors import (
+    BackfillAlreadyRunningError,
+    BackfillInFutureError,
+    InvalidArgumentError,
+    InvalidBackfillDirectionError,
+    InvalidBackfillRangeError,
+    InvalidReprocessBehaviorError,
+    NoBackfillRunsError,
+    NonPeriodicTimetableError,
+    RunTypeNotAllowedError,
+    WrongTypeError,
+)
+
+__all__ = [
+    "BackfillEntry",
+    "BackfillPlan",
+    "BackfillRequest",
+    "ReprocessBehavior",
+    "plan_backfill",
+]
+
+
+class ReprocessBehavior(enum.StrEnum):
+    """Which existing finished runs a backfill re-runs (Airflow's ``ReprocessBehavior``)."""
+
+    NONE = "none"
+    """Never re-run an existing run."""
+    FAILED = "failed"
+    """Re-run existing failed runs."""
+    COMPLETED = "completed"
+    """Re-run existing failed and successful runs."""
+
+
+def _to_reprocess(value: Any) -> ReprocessBehavior | None:
+    if value is None or isinstance(value, ReprocessBehavior):
+        return value
+    try:
+        return ReprocessBehavior(value)
+    except (ValueError, TypeError):
+        raise InvalidArgumentError.for_value(
+            "reprocess_behavior", value, "expected None, 'none', 'failed' or 'completed'"
+        ) from None
+
+
+def _aware(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    check_aware(value, attribute.name)
+
+
+def _bool(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if not isinstance(value, bool):
+        raise WrongTypeError.for_value(attribute.name, value, "expected True or False")
+
+
+def _max_active(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise InvalidArgumentError.for_value(attribute.name, value, "expected an int >= 1")
+
+
+def _conf(value: Any) -> Mapping[str, Any] | None:
+    return check_conf(value, "dag_run_conf")
+
+
+@attrs.frozen(kw_only=True)
+class BackfillRequest:
+    """What the user asked to backfill (Airflow's ``BackfillPostBody`` / CLI flags).
+
+    Attributes:
+        from_date: the first logical date to consider (inclusive; aligned forward to
+            the schedule's next tick).
+        to_date: the last logical date (inclusive).
+        run_backwards: create the newest interval first.
+        reprocess_behavior: ``"none"``, ``"failed"``, ``"completed"``, or ``None`` (not
+            given; treated as ``"none"``, but refused with ``depends_on_past``).
+        max_active_runs: how many of the backfill's runs may run at once (default 10).
+        dag_run_conf: a JSON object carried to every created or reprocessed run.
+    """
+
+    from_date: datetime = attrs.field(validator=_aware)
+    to_date: datetime = attrs.field(validator=_aware)
+    run_backwards: bool = attrs.field(default=False, validator=_bool)
+    reprocess_behavior: ReprocessBehavior | None = attrs.field(
+        default=None, converter=_to_reprocess
+    )
+    max_active_runs: int = attrs.field(default=10, validator=_max_active)
+    dag_run_conf: Mapping[str, Any] | None = attrs.field(
+        default=None, converter=_conf, hash=False
+    )
+
+    @property
+    def effective_reprocess(self) -> ReprocessBehavior:
+        """The behaviour applied: ``None`` means ``none``."""
+        return self.reprocess_behavior or ReprocessBehavior.NONE
+
+
+@attrs.frozen(kw_only=True)
+class BackfillEntry:
+    """One interval of a backfill, in ``sort_ordinal`` order.
+
+    Attributes:
+        sort_ordinal: the interval's position in the backfill (1, 2, …).
+        action: ``create``, ``reprocess`` or ``skip``.
+        reason: ``missing``, ``failed → reprocess``, ``completed → reprocess``,
+            ``in flight`` or ``already exists``.
+        run_info: the interval from the schedule.
+        run_id: the id of the run the backfill owns: a new ``backfill__<run_after>`` id
+            (``create``), the existing id (``reprocess``), or ``None`` (``skip``).
+        existing_run_id: the run already stored at this logical date, or ``None``.
+        wave: for runs the backfill starts, the wave (1, 2, …) it may start in given
+            ``max_active_runs``; ``None`` for skipped intervals.
+    """
+
+    sort_ordinal: int
+    action: Action
+    reason: Reason
+    run_info: RunInfo
+    run_id: str | None
+    existing_run_id: str | None
+    wave: int | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe form."""
+        iv = self.run_info.data_interval
+        return {
+            "sort_ordinal": self.sort_ordinal,
+            "action": self.action.value,
+            "reason": self.reason.value,
+            "logical_date": iso(self.run_info.logical_date),
+            "data_interval": [iso(iv.start), iso(iv.end)],
+            "run_after": iso(self.run_info.run_after),
+            "run_id": self.run_id,
+            "existing_run_id": self.existing_run_id,
+            "wave": self.wave,
+        }
+
+
+_Row = tuple[Action, Reason, datetime, datetime, datetime, str | None, str | None, int | None]
+
+
+@attrs.frozen(kw_only=True)
+class BackfillPlan:
+    """The runs a backfill creates, reprocesses or skips - and why.
+
+    The dry run is the plan itself: :attr:`logical_dates` is what Airflow's dry run
+    prints.  Entries are stored as plain tuples and built on demand.
+
+    Attributes:
+        request: the request the plan answers.
+        now: the instant the plan was made for.
+        dry_run: whether it was planned with the dry run's validation.
+    """
+
+    request: BackfillRequest
+    now: datetime
+    dry_run: bool = False
+    _rows: tuple[_Row, ...] = attrs.field(default=(), alias="_rows", repr=False)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __iter__(self) -> Iterator[BackfillEntry]:
+        return (self._entry(i) for i in range(len(self._rows)))
+
+    def __getitem__(self, index: int) -> BackfillEntry:
+        return self._entry(range(len(self._rows))[index])
+
+    def _entry(self, index: int) -> BackfillEntry:
+        action, reason, run_after, start, end, run_id, existing, wave = self._rows[index]
+        return BackfillEntry(
+            sort_ordinal=index + 1,
+            action=action,
+            reason=reason,
+            run_info=RunInfo(run_after=run_after, data_interval=DataInterval(start=start, end=end)),
+            run_id=run_id,
+            existing_run_id=existing,
+            wave=wave,
+        )
+
+    @property
+    def entries(self) -> tuple[BackfillEntry, ...]:
+        """Every entry, in ``sort_ordinal`` order."""
+        return tuple(self)
+
+    @property
+    def logical_dates(self) -> tuple[datetime, ...]:
+        """The logical dates the backfill runs (created or reprocessed), in order.
+
+        This is Airflow's dry-run output.
+        """
+        return tuple(r[3] for r in self._rows if r[0] is not Action.SKIP)
+
+    @property
+    def conf(self) -> Mapping[str, Any] | None:
+        """The conf every created run gets (and reprocessed runs, when not ``None``)."""
+        return self.request.dag_run_conf
+
+    def count(self, action: Action) -> int:
+        """How many entries have *action*."""
+        return sum(1 for r in self._rows if r[0] is action)
+
+    def waves(self) -> tuple[tuple[int, ...], ...]:
+        """The sort ordinals of the runs that may start together, wave by wave."""
+        out: list[list[int]] = []
+        for i, row in enumerate(self._rows):
+            wave = row[7]
+            if wave is None:
+                continue
+            while len(out) < wave:
+                out.append([])
+            out[wave - 1].append(i + 1)
+        return tuple(tuple(w) for w in out)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The plan as JSON-safe data."""
+        req = self.request
+        return {
+            "kind": "backfill",
+            "now": iso(self.now),
+            "dry_run": self.dry_run,
+            "request": {
+                "from_date": iso(req.from_date),
+                "to_date": iso(req.to_date),
+                "run_backwards": req.run_backwards,
+                "reprocess_behavior": req.effective_reprocess.value,
+                "max_active_runs": req.max_active_runs,
+                "dag_run_conf": None if req.dag_run_conf is None else dict(req.dag_run_conf),
+            },
+            "counts": {a.value: self.count(a) for a in Action},
+            "entries": [e.to_dict() for e in self],
+        }
+
+    def to_text(self, *, max_lines: int = 20) -> str:
+        """A readable summary, one line per interval (elided past *max_lines*)."""
+        req = self.request
+        head = [
+            f"backfill {iso(req.from_date)} .. {iso(req.to_date)} at {iso(self.now)}"
+            f" (reprocess={req.effective_reprocess.value}, backwards={req.run_backwards},"
+            f" max_active_runs={req.max_active_runs})",
+            f"  {self.count(Action.CREATE)} to create, {self.count(Action.REPROCESS)} to "
+            f"reprocess, {self.count(Action.SKIP)} skipped; {len(self.waves())} wave(s)",
+        ]
+        n = len(self)
+        shown = range(n) if n <= max_lines + 1 else [*range(max_lines), n - 1]
+        for k, i in enumerate(shown):
+            if k == max_lines and n > max_lines + 1:
+                head.append(f"  … {n - max_lines - 1} more …")
+            e = self._entry(i)
+            ident = e.run_id or e.existing_run_id or "-"
+            wave = f"wave {e.wave}" if e.wave is not None else "-"
+            head.append(
+                f"  #{e.sort_ordinal:<4} {e.action.value:<9} {iso(e.run_info.logical_date)}  "
+                f"{ident}  {wave}  ({e.reason.value})"
+            )
+        return "\n".join(head)
+
+
+def _decide(
+    existing: RunRecord | None, reprocess: ReprocessBehavior
+) -> tuple[Action, Reason]:
+    """The reprocess matrix of SEMANTICS §5.4."""
+    if existing is None:
+        return Action.CREATE, Reason.MISSING
+    state = existing.state
+    if state is RunState.QUEUED or state is RunState.RUNNING:
+        return Action.SKIP, Reason.IN_FLIGHT
+    if state is RunState.FAILED and reprocess is not ReprocessBehavior.NONE:
+        return Action.REPROCESS, Reason.REPROCESS_FAILED
+    if state is RunState.SUCCESS and reprocess is ReprocessBehavior.COMPLETED:
+        return Action.REPROCESS, Reason.REPROCESS_COMPLETED
+    return Action.SKIP, Reason.ALREADY_EXISTS
+
+
+def _validate(
+    tt: TimetableProtocol,
+    request: BackfillRequest,
+    now: datetime,
+    *,
+    depends_on_past: bool,
+    allowed_run_types: Collection[RunType | str] | None,
+    backfill_running: bool,
+    dry_run: bool,
+) -> None:
+    def check_allowed() -> None:
+        if allowed_run_types is not None and RunType.BACKFILL not in {
+            RunType(t) for t in allowed_run_types
+        }:
+            raise RunTypeNotAllowedError.for_value(
+                "allowed_run_types",
+                sorted(str(t) for t in allowed_run_types),
+                "the DAG does not allow backfill runs",
+            )
+
+    def check_periodic() -> None:
+        if not tt.periodic:
+            raise NonPeriodicTimetableError.for_value(
+                "timetable", tt.summary, "a non-periodic timetable cannot be backfilled"
+            )
+
+    if dry_run:
+        check_periodic()
+        check_allowed()
+    else:
+        check_allowed()
+        check_periodic()
+        if backfill_running:
+            raise BackfillAlreadyRunningError.for_value(
+                "backfill_running", True, "another backfill of this DAG is not complete yet"
+            )
+    if request.from_date > request.to_date:
+        raise InvalidBackfillRangeError(
+            f"from_date={iso(request.from_date)!r} is after to_date={iso(request.to_date)!r}",
+            argument="from_date",
+        )
+    if request.from_date >= now and request.to_date >= now:
+        raise BackfillInFutureError(
+            f"from_date={iso(request.from_date)!r} and to_date={iso(request.to_date)!r}: "
+            f"both are at or after now={iso(now)!r}; nothing can be backfilled yet",
+            argument="to_date",
+        )
+    if depends_on_past and request.run_backwards:
+        raise InvalidBackfillDirectionError.for_value(
+            "run_backwards", True, "a DAG with depends_on_past tasks must run forwards"
+        )
+    if depends_on_past and request.effective_reprocess is ReprocessBehavior.NONE:
+        raise InvalidReprocessBehaviorError.for_value(
+            "reprocess_behavior",
+            None if request.reprocess_behavior is None else request.reprocess_behavior.value,
+            "a DAG with depends_on_past tasks needs 'failed' or 'completed'",
+        )
+
+
+def _infos(tt: TimetableProtocol, request: BackfillRequest, now: datetime) -> list[RunInfo]:
+    infos: list[RunInfo] = []
+    for info in iter_run_infos(tt, start=request.from_date, end=request.to_date, now=now):
+        if info.logical_date >= now:
+            break  # later logical dates (and so ends) are all at or after now
+        if info.data_interval.end < now:
+            infos.append(info)
+    if request.run_backwards:
+        infos.reverse()
+    return infos
+
+
+def plan_backfill(
+    timetable: TimetableProtocol,
+    request: BackfillRequest,
+    *,
+    runs: Iterable[RunRecord | Mapping[str, Any]] | History,
+    now: datetime,
+    depends_on_past: bool = False,
+    allowed_run_types: Collection[RunType | str] | None = None,
+    backfill_running: bool = False,
+    dry_run: bool = False,
+) -> BackfillPlan:
+    """Plan a backfill of a date range (Airflow 3.3, SEMANTICS §5), with a reason per interval.
+
+    Per interval, in ``sort_ordinal`` order: ``create`` a ``backfill`` run (state
+    queued, ``run_id = backfill__<run_after>``, conf = ``dag_run_conf``); ``reprocess``
+    an existing finished run (cleared in place, keeps its ``run_id``) when the request's
+    reprocess behaviour covers its state; or ``skip`` it - ``in flight`` (queued or
+    running: never touched) or ``already exists``:
+
+    ==================  =============  =============  =============
+    existing run        ``none``       ``failed``     ``completed``
+    ==================  =============  =============  =============
+    queued / running    in flight      in flight      in flight
+    success             already exists already exists reprocess
+    failed              already exists reprocess      reprocess
+    ==================  =============  =============  =============
+
+    Args:
+        timetable: the DAG's (latest) timetable.
+        request: the range and options.
+        runs: the run history, or a validated :class:`History`.
+        now: the current instant; intervals must end strictly before it.
+        depends_on_past: whether any task of the DAG has ``depends_on_past``.
+        allowed_run_types: the DAG's ``allowed_run_types`` (``None``: all).
+        backfill_running: whether another backfill of the DAG is still active.
+        dry_run: validate as Airflow's dry run does (see the module notes); the plan's
+            :attr:`BackfillPlan.logical_dates` is the dry run's output.
+
+    Returns:
+        The plan, ordered by ``sort_ordinal``.
+
+    Raises:
+        RunTypeNotAllowedError: the DAG does not allow backfill runs.
+        NonPeriodicTimetableError: the timetable is not periodic.
+        BackfillAlreadyRunningError: *backfill_running* (not checked by a dry run).
+        InvalidBackfillRangeError: ``from_date > to_date``.
+        BackfillInFutureError: both bounds are at or after *now*.
+        InvalidBackfillDirectionError: ``run_backwards`` with *depends_on_past*.
+        InvalidReprocessBehaviorError: reprocess ``none``/``None`` with *depends_on_past*.
+        NoBackfillRunsError: nothing to create or reprocess (a dry run returns the
+            plan instead).
+        InvalidRecordError: the history is invalid.
+
+    >>> from datetime import datetime, timezone
+    >>> from timetable import CronDataIntervals
+    >>> utc = timezone.utc
+    >>> plan = plan_backfill(
+    ...     CronDataIntervals(cron="@daily"),
+    ...     BackfillRequest(from_date=datetime(2021, 1, 1, tzinfo=utc),
+    ...                     to_date=datetime(2021, 1, 3, tzinfo=utc)),
+    ...     runs=[], now=datetime(2026, 1, 1, tzinfo=utc))
+    >>> [(e.sort_ordinal, e.action.value, e.run_id) for e in plan]  # doctest: +NORMALIZE_WHITESPACE
+    [(1, 'create', 'backfill__2021-01-02T00:00:00+00:00'),
+     (2, 'create', 'backfill__2021-01-03T00:00:00+00:00'),
+     (3, 'create', 'backfill__2021-01-04T00:00:00+00:00')]
+    """
+    tt = check_timetable(timetable)
+    if not isinstance(request, BackfillRequest):
+        raise WrongTypeError.for_value("request", request, "expected a BackfillRequest")
+    check_aware(now, "now")
+    history = validate_history(runs)
+    _validate(
+        tt,
+        request,
+        now,
+        depends_on_past=bool(depends_on_past),
+        allowed_run_types=allowed_run_types,
+        backfill_running=backfill_running,
+        dry_run=dry_run,
+    )
+    reprocess = request.effective_reprocess
+    per_wave = request.max_active_runs
+    rows: list[_Row] = []
+    started = 0
+    for info in _infos(tt, request, now):
+        existing = history.at(info.logical_date)
+        action, reason = _decide(existing, reprocess)
+        iv = info.data_interval
+        wave: int | None = None
+        run_id: str | None = None
+        if action is Action.CREATE:
+            run_id = generate_run_id(
+                RunType.BACKFILL,
+                run_after=info.run_after.astimezone(UTC),
+                logical_date=info.logical_date,
+            )
+        elif action is Action.REPROCESS:
+            assert existing is not None
+            run_id = existing.run_id
+        if action is not Action.SKIP:
+            wave = started // per_wave + 1
+            started += 1
+        rows.append(
+            (action, reason, info.run_after, iv.start, iv.end, run_id,
+             None if existing is None else existing.run_id, wave)
+        )
+    if started == 0 and not dry_run:
+        raise NoBackfillRunsError(
+            f"from_date={iso(request.from_date)!r}, to_date={iso(request.to_date)!r}: "
+            f"no run to create or reprocess ({len(rows)} interval(s), all skipped)",
+            argument="from_date",
+        )
+    return BackfillPlan(request=request, now=now, dry_run=dry_run, _rows=tuple(rows))
