@@ -37,8 +37,8 @@ from ._planning import Action, History, Reason, check_conf, iso, validate_histor
 from ._records import RunRecord, RunState, RunType
 from ._runs import check_timetable, iter_run_infos
 from ._timetables import TimetableProtocol
-from ._tz import check_aware
 from ._types import DataInterval, RunInfo
+from ._tz import check_aware
 from .airflow import generate_run_id
 from .errors import (
     BackfillAlreadyRunningError,

@@ -1,0 +1,229 @@
+"""Gaps: the schedule intervals of a range that have no run (or, on request, a failed one).
+
+Theory of operation
+-------------------
+The expected runs of a range are the schedule's grid: :func:`~timetable.iter_run_infos`
+between the bounds (the same enumeration a backfill uses), limited to intervals that
+are due (``run_after <= now``).  The history is sorted by logical date, so one merge
+pass walks both: a grid interval whose logical date has a run is *present*, one without
+is *missing*, and a run whose logical date is not on the grid is *off grid* (a manual
+run between ticks, or a run of an older schedule).
+
+The grid is advanced one step per present run and per missing interval, so the cost is
+linear in the history plus the missing intervals - never in anything else - and the
+answer holds compressed ranges (first, last, count), not one object per interval.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+import attrs
+
+from ._catchup import IntervalRange
+from ._planning import History, Reason, iso, validate_history
+from ._records import RunRecord, RunState
+from ._runs import check_timetable, iter_run_infos
+from ._timetables import TimetableProtocol
+from ._types import RunInfo
+from ._tz import check_aware
+from .errors import InvalidIntervalError
+
+__all__ = ["GapReport", "find_gaps"]
+
+
+@attrs.frozen(kw_only=True)
+class GapReport:
+    """Where the history has holes in a range of the schedule.
+
+    Attributes:
+        start: the range's start (as asked).
+        end: the range's end (as asked).
+        now: intervals are counted only when due (``run_after <= now``).
+        expected: how many grid intervals the range holds (due ones).
+        present: how many of them have a run (failed ones included).
+        gaps: consecutive missing (``missing``) or failed (``failed``, only with
+            ``include_failed``) intervals, as compressed ranges in logical-date order.
+        off_grid: ids of runs in the range whose logical date is not on the grid.
+    """
+
+    start: datetime
+    end: datetime
+    now: datetime
+    expected: int
+    present: int
+    gaps: tuple[IntervalRange, ...]
+    off_grid: tuple[str, ...]
+
+    @property
+    def missing(self) -> int:
+        """How many intervals have no run."""
+        return sum(g.count for g in self.gaps if g.reason is Reason.MISSING)
+
+    @property
+    def failed(self) -> int:
+        """How many intervals have a failed run (counted with ``include_failed``)."""
+        return sum(g.count for g in self.gaps if g.reason is Reason.FAILED)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe form."""
+        return {
+            "kind": "gaps",
+            "start": iso(self.start),
+            "end": iso(self.end),
+            "now": iso(self.now),
+            "expected": self.expected,
+            "present": self.present,
+            "missing": self.missing,
+            "failed": self.failed,
+            "gaps": [g.to_dict() for g in self.gaps],
+            "off_grid": list(self.off_grid),
+        }
+
+    def to_text(self, *, max_lines: int = 20) -> str:
+        """A readable summary, one line per gap range."""
+        lines = [
+            f"gaps {iso(self.start)} .. {iso(self.end)} at {iso(self.now)}: "
+            f"{self.expected} expected, {self.present} present, {self.missing} missing"
+            + (f", {self.failed} failed" if self.failed else ""),
+        ]
+        for i, g in enumerate(self.gaps):
+            if i == max_lines:
+                lines.append(f"  … {len(self.gaps) - max_lines} more range(s) …")
+                break
+            span = (
+                iso(g.first.logical_date)
+                if g.count == 1
+                else f"{iso(g.first.logical_date)} .. {iso(g.last.logical_date)}"
+            )
+            lines.append(f"  {g.reason.value:<7} {g.count:>6}  {span}")
+        if self.off_grid:
+            lines.append(f"  off grid: {', '.join(self.off_grid[:max_lines])}")
+        return "\n".join(lines)
+
+
+class _Ranges:
+    def __init__(self) -> None:
+        self.out: list[IntervalRange] = []
+        self.reason: Reason | None = None
+        self.first: RunInfo | None = None
+        self.last: RunInfo | None = None
+        self.count = 0
+
+    def add(self, reason: Reason, info: RunInfo) -> None:
+        if reason is not self.reason:
+            self.close()
+            self.reason, self.first = reason, info
+        self.last = info
+        self.count += 1
+
+    def close(self) -> None:
+        if self.reason is not None and self.first is not None and self.last is not None:
+            self.out.append(
+                IntervalRange(reason=self.reason, first=self.first, last=self.last,
+                              count=self.count)
+            )
+        self.reason = self.first = self.last = None
+        self.count = 0
+
+
+def find_gaps(
+    timetable: TimetableProtocol,
+    *,
+    runs: Iterable[RunRecord | Mapping[str, Any]] | History,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    include_failed: bool = False,
+) -> GapReport:
+    """The intervals of ``[start, end]`` that have no run, as compressed ranges.
+
+    The grid is the schedule's intervals with logical dates in
+    ``[align_to_next(start), end]`` (as a backfill of the same range would see them),
+    limited to those already due (``run_after <= now``).  Missing intervals plus the
+    runs on the grid cover the grid exactly.
+
+    Args:
+        timetable: the DAG's timetable.
+        runs: the run history, or a validated :class:`History`.
+        start: the range's first logical date (inclusive).
+        end: the range's last logical date (inclusive).
+        now: the current instant.
+        include_failed: also report intervals whose run failed (reason ``failed``).
+
+    Returns:
+        The :class:`GapReport`.
+
+    Raises:
+        InvalidIntervalError: ``start > end``.
+        NaiveDatetimeError: a naive datetime.
+        InvalidRecordError: the history is invalid.
+
+    >>> from datetime import datetime, timezone
+    >>> from timetable import CronDataIntervals, DataInterval, RunRecord
+    >>> day = lambda d: datetime(2024, 1, d, tzinfo=timezone.utc)
+    >>> runs = [RunRecord(run_id=f"r{d}", run_type="scheduled", logical_date=day(d),
+    ...                   data_interval=DataInterval(start=day(d), end=day(d + 1)),
+    ...                   run_after=day(d + 1), state="success") for d in (1, 2, 5)]
+    >>> report = find_gaps(CronDataIntervals(cron="@daily"), runs=runs,
+    ...                    start=day(1), end=day(9), now=day(8))
+    >>> [(g.first.logical_date.day, g.last.logical_date.day, g.count) for g in report.gaps]
+    [(3, 4, 2), (6, 7, 2)]
+    """
+    tt = check_timetable(timetable)
+    check_aware(start, "start")
+    check_aware(end, "end")
+    check_aware(now, "now")
+    if start > end:
+        raise InvalidIntervalError(
+            f"start={iso(start)!r} is after end={iso(end)!r}", argument="start"
+        )
+    history = validate_history(runs)
+    grid: Iterator[RunInfo] = iter_run_infos(tt, start=start, end=end, now=now)
+    in_range = history.after(start)
+    ranges = _Ranges()
+    off_grid: list[str] = []
+    expected = present = 0
+    end_utc = end.astimezone(UTC)
+
+    def next_due() -> RunInfo | None:
+        for info in grid:
+            return info if info.run_after <= now else None
+        return None
+
+    g = next_due()
+    for run in in_range:
+        assert run.logical_date is not None
+        ld = run.logical_date
+        if ld > end_utc:
+            break
+        while g is not None and g.logical_date < ld:
+            ranges.add(Reason.MISSING, g)
+            expected += 1
+            g = next_due()
+        if g is not None and g.logical_date == ld:
+            expected += 1
+            present += 1
+            if include_failed and run.state is RunState.FAILED:
+                ranges.add(Reason.FAILED, g)
+            else:
+                ranges.close()
+            g = next_due()
+        else:
+            off_grid.append(run.run_id)
+    while g is not None:
+        ranges.add(Reason.MISSING, g)
+        expected += 1
+        g = next_due()
+    ranges.close()
+    return GapReport(
+        start=start,
+        end=end,
+        now=now,
+        expected=expected,
+        present=present,
+        gaps=tuple(ranges.out),
+        off_grid=tuple(off_grid),
+    )
