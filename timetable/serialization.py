@@ -1,0 +1,182 @@
+"""Versioned, JSON-safe ``to_dict`` / ``from_dict`` for every value type of the library.
+
+The format (documented on the *Serialization format* reference page):
+
+* a top-level object carries ``"type"`` (the public class name, e.g. ``"CronTrigger"``)
+  and ``"version"`` (currently ``1``), then one key per field (constructor names);
+* datetimes are ISO-8601 strings with their offset (``"2024-01-01T00:00:00+00:00"``);
+* durations are ``{"seconds": N}`` or ``{"relativedelta": {"months": 1, ...}}``;
+* enums are their Airflow strings (``"success"``), collections are lists, nested values
+  are plain objects (their type follows from the field; no ``"type"`` key needed);
+* ``conf`` objects are carried through untouched.
+
+Reading validates exactly like the constructors do, so a malformed document fails with
+the same typed errors, plus :class:`~timetable.errors.InvalidSerializedFormError` for
+shape problems, naming the field.
+
+>>> from timetable import CronTrigger
+>>> data = to_dict(CronTrigger(cron="@daily", timezone="Europe/Berlin"))
+>>> data["type"], data["cron"], data["interval"]
+('CronTrigger', '0 0 * * *', {'seconds': 0})
+>>> from_dict(data) == CronTrigger(cron="@daily", timezone="Europe/Berlin")
+True
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from datetime import datetime, timedelta
+from typing import Any
+
+import attrs
+
+from ._delta import delta_from_dict, delta_to_dict, is_relativedelta
+from .errors import InvalidSerializedFormError, TimetableError, WrongTypeError
+
+__all__ = ["FORMAT_VERSION", "from_dict", "registered_types", "to_dict"]
+
+#: The version written by :func:`to_dict`; :func:`from_dict` reads versions up to it.
+FORMAT_VERSION = 1
+
+
+def registered_types() -> dict[str, type]:
+    """Every class :func:`to_dict` / :func:`from_dict` handle, by public name."""
+    import timetable
+
+    out: dict[str, type] = {}
+    for name in timetable.__all__:
+        obj = getattr(timetable, name, None)
+        if isinstance(obj, type) and attrs.has(obj):
+            out[name] = obj
+    return out
+
+
+def _encode(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, timedelta) or is_relativedelta(value):
+        return delta_to_dict(value)
+    if attrs.has(type(value)):
+        return _fields(value)
+    if isinstance(value, tuple | list):
+        return [_encode(v) for v in value]
+    if isinstance(value, frozenset | set):
+        items = [_encode(v) for v in value]
+        return sorted(items, key=repr)
+    if isinstance(value, dict):
+        return {str(k): _encode(v) for k, v in value.items()}
+    raise WrongTypeError.for_value("value", value, "cannot be serialized")
+
+
+def _fields(obj: Any) -> dict[str, Any]:
+    custom = getattr(obj, "_to_dict", None)
+    if callable(custom):
+        return dict(custom())
+    out: dict[str, Any] = {}
+    for f in attrs.fields(type(obj)):
+        if not f.init:
+            continue
+        out[f.alias or f.name] = _encode(getattr(obj, f.name))
+    return out
+
+
+def to_dict(obj: Any) -> dict[str, Any]:
+    """Serialize any value type, timetable, record, request or plan to JSON-safe data.
+
+    Raises:
+        WrongTypeError: *obj* is not one of the library's types.
+    """
+    cls = type(obj)
+    types = registered_types()
+    if cls.__name__ not in types or types[cls.__name__] is not cls:
+        raise WrongTypeError.for_value(
+            "obj", obj, "expected a value of one of timetable's public types"
+        )
+    return {"type": cls.__name__, "version": FORMAT_VERSION, **_fields(obj)}
+
+
+_ISO_RE = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+
+
+def _decode(value: Any, type_text: str, field: str, types: dict[str, type]) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, list):
+        inner = type_text
+        m = re.search(r"(?:tuple|frozenset|list|set)\[([^,\]]+)", type_text)
+        if m:
+            inner = m.group(1)
+        return tuple(_decode(v, inner, f"{field}[{i}]", types) for i, v in enumerate(value))
+    if isinstance(value, str) and "datetime" in type_text and _ISO_RE.match(value):
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError as err:
+            raise InvalidSerializedFormError.for_value(field, value, "not an ISO-8601 datetime") from err
+    if isinstance(value, dict):
+        if ("Delta" in type_text or "timedelta" in type_text) and (
+            set(value) == {"seconds"} or set(value) == {"relativedelta"}
+        ):
+            return delta_from_dict(value, field)
+        names = [n for n in types if re.search(rf"\b{n}\b", type_text)]
+        if len(names) == 1:
+            return _build(types[names[0]], value, field, types)
+        if "type" in value and isinstance(value["type"], str) and value["type"] in types:
+            return _build(types[value["type"]], value, field, types)
+    return value
+
+
+def _build(cls: type, data: dict[str, Any], where: str, types: dict[str, type]) -> Any:
+    custom = getattr(cls, "_from_dict", None)
+    if callable(custom):
+        return custom(data)
+    fields = {f.alias or f.name: f for f in attrs.fields(cls) if f.init}
+    unknown = set(data) - set(fields) - {"type", "version"}
+    if unknown:
+        name = sorted(unknown)[0]
+        raise InvalidSerializedFormError.for_value(
+            f"{where}.{name}" if where else name,
+            data[name],
+            f"unknown field for {cls.__name__} (known: {', '.join(sorted(fields))})",
+        )
+    kwargs = {}
+    for key, f in fields.items():
+        if key in data:
+            type_text = f.type if isinstance(f.type, str) else repr(f.type)
+            kwargs[key] = _decode(data[key], type_text, f"{where}.{key}" if where else key, types)
+    try:
+        return cls(**kwargs)
+    except TimetableError:
+        raise
+    except TypeError as err:
+        raise InvalidSerializedFormError.for_value(
+            where or cls.__name__, data, f"cannot build {cls.__name__}: {err}"
+        ) from err
+
+
+def from_dict(data: Any) -> Any:
+    """Rebuild a value written by :func:`to_dict` (validating it like the constructor).
+
+    Raises:
+        InvalidSerializedFormError: not an object, unknown ``type``, a newer ``version``,
+            or a field of the wrong shape (named in the message).
+        TimetableError: the subclass the constructor raises for a bad value.
+    """
+    if not isinstance(data, dict):
+        raise InvalidSerializedFormError.for_value("data", data, "expected a JSON object")
+    types = registered_types()
+    name = data.get("type")
+    if not isinstance(name, str) or name not in types:
+        raise InvalidSerializedFormError.for_value(
+            "type", name, f"expected one of {', '.join(sorted(types))}"
+        )
+    version = data.get("version", FORMAT_VERSION)
+    if isinstance(version, bool) or not isinstance(version, int) or not 1 <= version <= FORMAT_VERSION:
+        raise InvalidSerializedFormError.for_value(
+            "version", version, f"expected an integer from 1 to {FORMAT_VERSION}"
+        )
+    return _build(types[name], data, "", types)
