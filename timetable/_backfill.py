@@ -431,8 +431,9 @@ def plan_backfill(
         BackfillInFutureError: both bounds are at or after *now*.
         InvalidBackfillDirectionError: ``run_backwards`` with *depends_on_past*.
         InvalidReprocessBehaviorError: reprocess ``none``/``None`` with *depends_on_past*.
-        NoBackfillRunsError: nothing to create or reprocess (a dry run returns the
-            plan instead).
+        NoBackfillRunsError: the range holds no interval that ended before *now*
+            (a dry run returns the empty plan instead).  A range whose intervals are
+            all skipped is a valid plan, as in Airflow.
         InvalidRecordError: the history is invalid.
 
     >>> from datetime import datetime, timezone
@@ -488,10 +489,10 @@ def plan_backfill(
             (action, reason, info.run_after, iv.start, iv.end, run_id,
              None if existing is None else existing.run_id, wave)
         )
-    if started == 0 and not dry_run:
+    if not rows and not dry_run:
         raise NoBackfillRunsError(
             f"from_date={iso(request.from_date)!r}, to_date={iso(request.to_date)!r}: "
-            f"no run to create or reprocess ({len(rows)} interval(s), all skipped)",
+            f"the schedule has no interval in this range that ended before now={iso(now)!r}",
             argument="from_date",
         )
     return BackfillPlan(request=request, now=now, dry_run=dry_run, _rows=tuple(rows))

@@ -162,8 +162,9 @@ def check_depends_on_past(
     7. the previous run has no instance of the task - fail;
     8. an instance of the task in the previous run (any map index) is neither
        ``success`` nor ``skipped`` - fail;
-    9. ``wait_for_downstream`` and the direct downstream tasks' instances in the
-       previous run are not all ``success``/``skipped`` - fail.
+    9. ``wait_for_downstream`` and an instance of a direct downstream task in the
+       previous run is neither ``success`` nor ``skipped`` - fail (a downstream task
+       with no instance there does not block).
 
     The previous run is the run with the greatest logical date before this one's: of
     any type without catchup, of any type but ``manual`` with catchup.
@@ -255,7 +256,7 @@ def check_depends_on_past(
     prev_states: list[TaskState | None] = []
     earlier_ti = False
     downstream = frozenset(downstream_task_ids)
-    downstream_done = 0
+    downstream_pending = 0
     for ti in task_instances:
         if ti.task_id == task_id:
             if ti.run_id == prev_id:
@@ -263,8 +264,8 @@ def check_depends_on_past(
             ld = run_dates.get(ti.run_id)
             if ld is not None and ld < run.logical_date:
                 earlier_ti = True
-        elif ti.task_id in downstream and ti.run_id == prev_id and ti.state in _DONE:
-            downstream_done += 1
+        elif ti.task_id in downstream and ti.run_id == prev_id and ti.state not in _DONE:
+            downstream_pending += 1
     if not prev_states:
         if task.ignore_first_depends_on_past and not earlier_ti:
             return verdict(
@@ -284,8 +285,8 @@ def check_depends_on_past(
             DependsOnPastRule.PREVIOUS_TI_UNSUCCESSFUL,
             f"the task's instance in the previous run {prev_id!r} is {', '.join(bad)}",
         )
-    # Airflow counts the finished downstream instances against the number of tasks.
-    if task.wait_for_downstream and downstream and downstream_done != len(downstream):
+    # A downstream task with no instance in the previous run does not block (Airflow).
+    if task.wait_for_downstream and downstream_pending:
         return verdict(
             False,
             DependsOnPastRule.WAIT_FOR_DOWNSTREAM,
