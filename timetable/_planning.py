@@ -36,7 +36,8 @@ from typing import Any
 import attrs
 
 from ._records import RunRecord, RunState, RunType
-from ._types import DataInterval
+from ._types import DataInterval, TimeRestriction
+from ._tz import check_aware
 from .errors import (
     DuplicateLogicalDateError,
     DuplicateRunIdError,
@@ -51,6 +52,7 @@ __all__ = [
     "History",
     "Reason",
     "check_conf",
+    "dag_restriction",
     "iso",
     "validate_history",
 ]
@@ -383,3 +385,46 @@ def validate_history(runs: Iterable[RunRecord | Mapping[str, Any]] | History) ->
         _by_id={r.run_id: r for r in records},
     )
 
+
+
+def dag_restriction(
+    *,
+    start_date: datetime | None,
+    end_date: datetime | None = None,
+    catchup: bool,
+    task_dates: Iterable[tuple[datetime | None, datetime | None]] = (),
+) -> TimeRestriction:
+    """The :class:`~timetable.TimeRestriction` Airflow derives from a DAG and its tasks.
+
+    ``earliest`` is the earliest of the DAG's and the tasks' start dates; ``latest``
+    is the DAG's end date, except that when *every* task has an end date it is the
+    latest of those and the DAG's (``SerializedDAG._time_restriction``).
+
+    Args:
+        start_date: the DAG's start date.
+        end_date: the DAG's end date.
+        catchup: the DAG's catchup flag.
+        task_dates: ``(start_date, end_date)`` of each task (``None`` when unset).
+
+    >>> from datetime import datetime, timezone
+    >>> d = lambda day: datetime(2016, 1, day, tzinfo=timezone.utc)
+    >>> r = dag_restriction(start_date=d(1), catchup=True,
+    ...                     task_dates=[(d(2), d(3)), (d(4), d(5))])
+    >>> r.earliest.day, r.latest.day
+    (1, 5)
+    """
+    tasks = list(task_dates)
+    for i, (ts, te) in enumerate(tasks):
+        if ts is not None:
+            check_aware(ts, f"task_dates[{i}][0]")
+        if te is not None:
+            check_aware(te, f"task_dates[{i}][1]")
+    starts = [d for d in [start_date, *(ts for ts, _ in tasks)] if d is not None]
+    earliest = min(starts) if starts else None
+    latest = end_date
+    if tasks and all(te is not None for _, te in tasks):
+        ends = [te for _, te in tasks if te is not None]
+        if end_date is not None:
+            ends.append(end_date)
+        latest = max(ends)
+    return TimeRestriction(earliest=earliest, latest=latest, catchup=catchup)
