@@ -44,6 +44,7 @@ __all__ = [
     "cron_expressions",
     "data_intervals",
     "deltas",
+    "register_types",
     "dst_policies",
     "time_restrictions",
     "timetables",
@@ -309,11 +310,14 @@ def time_restrictions(
     return st.builds(TimeRestriction, earliest=pts, latest=pts, catchup=st.booleans())
 
 
-def _hypothesis_setup_hook() -> None:
-    """Register our types with ``st.from_type`` (run by Hypothesis's entry point)."""
+def register_types() -> None:
+    """Register our types with ``st.from_type`` (done on import and by Hypothesis's entry point)."""
     st.register_type_strategy(DataInterval, data_intervals())
     st.register_type_strategy(TimeRestriction, time_restrictions())
     st.register_type_strategy(DstPolicy, dst_policies())
     for kind in (CronDataIntervals, CronTrigger, DeltaDataIntervals, DeltaTrigger,
                  MultiCronTrigger, Events):
         st.register_type_strategy(kind, timetables(kinds=(kind.__name__,)))
+
+
+register_types()

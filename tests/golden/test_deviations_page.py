@@ -1,0 +1,41 @@
+"""The docs' deviations page names every golden case we deliberately answer differently."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from golden._support import DATA, build_from_spec
+from golden.deviations import STRICT_PREV
+
+import timetable as tt
+from timetable.airflow import from_serialized
+
+PAGE = Path(__file__).resolve().parents[2] / "docs" / "design" / "deviations.md"
+
+
+def _deviating_ids() -> set[str]:
+    out = set(STRICT_PREV)
+    lines = (DATA / "airflow_golden.jsonl").read_text(encoding="utf-8").splitlines()
+    for line in lines:
+        case = json.loads(line)
+        exp = case["expected"]
+        if exp.get("error") in ("KeyError", "AssertionError") or exp.get("stopped") == "error":
+            out.add(case["id"])
+        elif exp.get("validate_error"):
+            out.add(case["id"])
+        elif case["kind"] not in ("run_id", "schedule_to_timetable"):
+            ser = case.get("airflow_serialized")
+            try:
+                from_serialized(ser) if ser else build_from_spec(case["timetable"])
+            except tt.TimetableError:
+                out.add(case["id"])
+    return out
+
+
+def test_page_lists_every_deviation() -> None:
+    listed = set(re.findall(r"`([a-z]{3}-\d{5})`", PAGE.read_text(encoding="utf-8")))
+    deviating = _deviating_ids()
+    assert deviating - listed == set(), "deviations missing from the docs page"
+    assert listed - deviating == set(), "the docs page lists cases that agree"
