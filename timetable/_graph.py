@@ -154,7 +154,8 @@ class TaskGraph:
     ... ])
     >>> sorted(g.descendants(["extract"]))
     ['load', 'transform']
-    >>> TaskGraph(tasks=[TaskSpec(task_id="a", upstream=["b"]), TaskSpec(task_id="b", upstream=["a"])])
+    >>> TaskGraph(tasks=[TaskSpec(task_id="a", upstream=["b"]),
+    ...                  TaskSpec(task_id="b", upstream=["a"])])
     Traceback (most recent call last):
     ...
     timetable.errors.CyclicGraphError: tasks: the graph has a cycle: a → b → a
@@ -405,18 +406,14 @@ class TaskGraph:
             if task_id == setup or task_id not in self._closure(setup, "down"):
                 continue
             teardowns = self.teardowns_of(setup)
-            if teardowns and not any(
-                task_id in self._closure(td, "up") for td in teardowns
-            ):
+            if teardowns and not any(task_id in self._closure(td, "up") for td in teardowns):
                 continue
             yield setup, setup
             for td in teardowns:
                 if td != task_id:
                     yield td, setup
 
-    def _explain(
-        self, requested: list[str], *, upstream: bool, downstream: bool
-    ) -> dict[str, str]:
+    def _explain(self, requested: list[str], *, upstream: bool, downstream: bool) -> dict[str, str]:
         reasons: dict[str, str] = {}
         for tid in requested:
             reasons.setdefault(tid, "requested")
@@ -503,7 +500,7 @@ def _find_cycle(
         where[node] = len(path)
         path.append(node)
         node = next(u for u in up[node] if u in stuck_set)
-    cycle = path[where[node]:]
+    cycle = path[where[node] :]
     cycle.reverse()  # we walked upstream; print downstream
     # start at the task given first, for a stable message
     first = min(range(len(cycle)), key=lambda i: list(index).index(cycle[i]))
