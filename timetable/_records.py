@@ -13,8 +13,8 @@ from typing import Any
 
 import attrs
 
-from ._tz import check_aware
 from ._types import DataInterval
+from ._tz import check_aware
 from .errors import InvalidRecordError, WrongTypeError
 
 __all__ = ["RunRecord", "RunState", "RunType", "TaskInstanceRecord", "TaskState"]
@@ -81,6 +81,16 @@ def _to_enum(enum_cls: type[enum.Enum], argument: str) -> Any:
     return convert
 
 
+def _to_run_type(value: Any) -> RunType:
+    converted: RunType = _to_enum(RunType, "run_type")(value)
+    return converted
+
+
+def _to_run_state(value: Any) -> RunState:
+    converted: RunState = _to_enum(RunState, "state")(value)
+    return converted
+
+
 def _to_task_state(value: Any) -> TaskState | None:
     if value is None or isinstance(value, TaskState):
         return value
@@ -123,11 +133,11 @@ class RunRecord:
     """
 
     run_id: str = attrs.field(validator=_nonempty_str)
-    run_type: RunType = attrs.field(converter=_to_enum(RunType, "run_type"))
+    run_type: RunType = attrs.field(converter=_to_run_type)
     logical_date: datetime | None = attrs.field(validator=_aware_or_none)
     data_interval: DataInterval | None = attrs.field()
     run_after: datetime = attrs.field(validator=_aware)
-    state: RunState = attrs.field(converter=_to_enum(RunState, "state"))
+    state: RunState = attrs.field(converter=_to_run_state)
     conf: Any = attrs.field(default=None, eq=False, hash=False)
     clear_number: int = attrs.field(default=0)
 

@@ -12,8 +12,8 @@ from collections.abc import Iterator
 from datetime import datetime
 
 from ._timetables import TimetableProtocol
-from ._tz import check_aware
 from ._types import DataInterval, RunInfo, TimeRestriction
+from ._tz import check_aware
 from .errors import InvalidIntervalError, WrongTypeError
 
 __all__ = ["check_timetable", "infer_manual_interval", "iter_run_infos", "next_run_info"]

@@ -48,8 +48,8 @@ from ._delta import (
     step,
 )
 from ._describe import describe_cron
-from ._tz import check_aware, get_zone, zone_name
 from ._types import DataInterval, DstPolicy, RunInfo, TimeRestriction
+from ._tz import check_aware, get_zone, zone_name
 from .errors import InvalidScheduleError, WrongTypeError
 
 __all__ = [
@@ -186,6 +186,8 @@ def _data_interval_next(
             guard += 1
         if start is None or start <= last.start:
             return None
+    if start is None:  # pragma: no cover - both branches above return early on None
+        return None
     if restriction.latest is not None and start > restriction.latest:
         return None
     end = ticker.next(start)
@@ -592,10 +594,11 @@ class CronTrigger(_CronKind):
             return past
         if nxt is None:
             return past
-        if isinstance(self.run_immediately, timedelta):
-            buffer = self.run_immediately
-        else:
-            buffer = max((nxt - past) / 10, timedelta(minutes=5))
+        buffer = (
+            self.run_immediately
+            if isinstance(self.run_immediately, timedelta)
+            else max((nxt - past) / 10, timedelta(minutes=5))
+        )
         return past if (now - past) <= buffer else nxt
 
     def next_run_info(

@@ -143,7 +143,8 @@ def resolve_wall(
     w1 = wall.replace(fold=1, tzinfo=tz)
     off0 = w0.utcoffset()
     off1 = w1.utcoffset()
-    assert off0 is not None and off1 is not None
+    assert off0 is not None
+    assert off1 is not None
     if off0 == off1:
         return (w0.astimezone(UTC),)
     if off1 > off0:  # gap: the wall time does not exist

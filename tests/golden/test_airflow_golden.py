@@ -12,6 +12,7 @@ Deviations are asserted as such (see ``deviations.py`` and the docs' deviations 
 
 from __future__ import annotations
 
+import itertools
 import re
 from datetime import datetime
 from typing import Any
@@ -112,7 +113,7 @@ def test_sequence(case: dict[str, Any]) -> None:
         # deviation no-raise: the runs Airflow made before raising, then more, contiguous.
         assert [info_tuple(g) for g in got[: len(want)]] == want
         assert len(got) > len(want)
-        for a, b in zip(got, got[1:], strict=False):
+        for a, b in itertools.pairwise(got):
             assert a.data_interval.end == b.data_interval.start
             assert a.data_interval.start < b.data_interval.start
         return
