@@ -78,7 +78,7 @@ def run_histories(
                     data_interval=None,
                     run_after=at,
                     state=run_state,
-                )  # fmt: skip
+                )
             )
         else:
             runs.append(
@@ -89,7 +89,7 @@ def run_histories(
                     data_interval=DataInterval(start=at, end=at),
                     run_after=at,
                     state=run_state,
-                )  # fmt: skip
+                )
             )
     tis = []
     for run in runs:
