@@ -377,8 +377,11 @@ def _chain(
     """The scheduler loop at a frozen ``now``: due intervals, then how it ended."""
     last = None if reference is None else _interval_of(tt, reference)
     previous: datetime | None = None
+    # The first call goes through the validating public function; later calls go to
+    # the timetable's own method (same rules, minus the per-call argument checks).
+    info = next_run_info(tt, last_interval=last, restriction=restriction, now=now)
+    step = tt.next_run_info
     while True:
-        info = next_run_info(tt, last_interval=last, restriction=restriction, now=now)
         if info is None:
             yield _End(CatchupStop.NO_MORE_RUNS, None)
             return
@@ -396,6 +399,7 @@ def _chain(
         else:
             yield _Due(info)
             last = info.data_interval
+        info = step(last_interval=last, restriction=restriction, now=now)
 
 
 def _check_positive(value: int | None, name: str) -> None:
