@@ -41,15 +41,24 @@ def build() -> tuple[TaskGraph, list[RunRecord], list[TaskInstanceRecord]]:
         at = START + timedelta(days=r)
         run_id = f"scheduled__{at.isoformat()}"
         runs.append(
-            RunRecord(run_id=run_id, run_type="scheduled", logical_date=at,
-                      data_interval=DataInterval(start=at, end=at + timedelta(days=1)),
-                      run_after=at + timedelta(days=1), state="success")  # fmt: skip
+            RunRecord(
+                run_id=run_id,
+                run_type="scheduled",
+                logical_date=at,
+                data_interval=DataInterval(start=at, end=at + timedelta(days=1)),
+                run_after=at + timedelta(days=1),
+                state="success",
+            )
         )
         first = (r * TIS_PER_RUN) % N_TASKS
         for k in range(TIS_PER_RUN):
             tis.append(
-                TaskInstanceRecord(run_id=run_id, task_id=f"t{(first + k) % N_TASKS:04d}",
-                                   state=STATES[(r + k) % len(STATES)], try_number=1)  # fmt: skip
+                TaskInstanceRecord(
+                    run_id=run_id,
+                    task_id=f"t{(first + k) % N_TASKS:04d}",
+                    state=STATES[(r + k) % len(STATES)],
+                    try_number=1,
+                )
             )
     return graph, runs, tis
 
@@ -68,27 +77,40 @@ def _time(label: str, fn: Any, repeat: int = 3) -> Any:
 def main() -> None:
     t0 = time.perf_counter()
     graph, runs, tis = build()
-    print(f"{'build records (not timed by the library)':<60} {(time.perf_counter() - t0) * 1000:9.1f} ms")
-    history = _time("RunHistory: validate + index 10k runs / 1M TIs (once)",
-                    lambda: RunHistory(runs=runs, task_instances=tis), repeat=1)  # fmt: skip
+    print(
+        f"{'build records (not timed by the library)':<60} {(time.perf_counter() - t0) * 1000:9.1f} ms"
+    )
+    history = _time(
+        "RunHistory: validate + index 10k runs / 1M TIs (once)",
+        lambda: RunHistory(runs=runs, task_instances=tis),
+        repeat=1,
+    )
     mid = runs[N_RUNS // 2].run_id
     cases = {
         "one task, one run": ClearRequest(task_ids=["t0050"], run_id=mid),
-        "one task + downstream, one run": ClearRequest(task_ids=["t0050"], downstream=True, run_id=mid),
+        "one task + downstream, one run": ClearRequest(
+            task_ids=["t0050"], downstream=True, run_id=mid
+        ),
         "one task + downstream, past (5,000 runs)": ClearRequest(
             task_ids=["t1900"], downstream=True, run_id=mid, past=True
         ),
         "one task + upstream + downstream, 30 days, only failed": ClearRequest(
-            task_ids=["t1000"], upstream=True, downstream=True,
-            start=START + timedelta(days=5000), end=START + timedelta(days=5029), only_failed=True,
-        ),  # fmt: skip
+            task_ids=["t1000"],
+            upstream=True,
+            downstream=True,
+            start=START + timedelta(days=5000),
+            end=START + timedelta(days=5029),
+            only_failed=True,
+        ),
         "every task, one run": ClearRequest(run_id=mid),
         "every task, 30 days": ClearRequest(
             start=START + timedelta(days=5000), end=START + timedelta(days=5029)
         ),
     }
     for label, request in cases.items():
-        plan = _time(f"plan_clear: {label}", lambda r=request: plan_clear(graph, r, history=history))
+        plan = _time(
+            f"plan_clear: {label}", lambda r=request: plan_clear(graph, r, history=history)
+        )
         print(f"{'':<8}-> {len(plan.task_instances):,} task instances, {len(plan.runs):,} runs")
 
 
