@@ -1,0 +1,120 @@
+"""Planning over long histories: catchup, backfill and gap plans (near-linear?).
+
+Run: ``.venv/bin/python benchmarks/bench_planning.py [sizes...]`` (default 10k 100k 1M).
+
+For each size N it builds an hourly history of N runs (1M hourly runs is ~114 years)
+on ``CronDataIntervals("@hourly")`` and on ``DeltaDataIntervals(1 hour)`` (whose tick
+engine is cheap, so the planning overhead itself shows), every 10th run missing and every 7th failed, and
+times, one call each (``time.perf_counter``; not part of the test suite):
+
+* ``validate_history``: sorting and indexing the N records;
+* ``plan_catchup``: the history stops N/10 intervals before ``now``, so the plan
+  creates N/10 runs (after locating the reference run);
+* ``plan_backfill``: the whole range, reprocess ``failed`` (N intervals);
+* ``find_gaps``: the whole range, failed runs included (N intervals).
+
+Per-item costs that stay flat from 10k to 1M mean linear time.
+"""
+
+from __future__ import annotations
+
+import gc
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from timetable import (
+    CronDataIntervals,
+    DataInterval,
+    DeltaDataIntervals,
+    RunRecord,
+    TimeRestriction,
+)
+from timetable._backfill import BackfillRequest, plan_backfill
+from timetable._catchup import plan_catchup
+from timetable._gaps import find_gaps
+from timetable._planning import validate_history
+
+START = datetime(1900, 1, 1, tzinfo=UTC)
+HOUR = timedelta(hours=1)
+
+
+def build(n: int) -> list[RunRecord]:
+    runs = []
+    for i in range(n):
+        if i % 10 == 9:
+            continue
+        s = START + i * HOUR
+        e = s + HOUR
+        runs.append(
+            RunRecord(
+                run_id=f"scheduled__{e.isoformat()}",
+                run_type="scheduled",
+                logical_date=s,
+                data_interval=DataInterval(start=s, end=e),
+                run_after=e,
+                state="failed" if i % 7 == 3 else "success",
+            )
+        )
+    return runs
+
+
+def timed(label: str, n_items: int, fn: object) -> object:
+    gc.collect()
+    t0 = time.perf_counter()
+    out = fn()  # type: ignore[operator]
+    dt = time.perf_counter() - t0
+    print(f"  {label:<18} {dt:8.2f} s   {dt / n_items * 1e6:7.2f} µs/item   ({n_items:,} items)")
+    return out
+
+
+def main(sizes: list[int]) -> None:
+    for tt in (CronDataIntervals(cron="@hourly"), DeltaDataIntervals(delta=HOUR)):
+        for n in sizes:
+            run(tt, n)
+
+
+def run(tt: Any, n: int) -> None:
+    if True:
+        print(f"{tt!r}: N = {n:,} hourly intervals ({n / 8766:.1f} years)")
+        t0 = time.perf_counter()
+        runs = build(n)
+        print(f"  (building {len(runs):,} records: {time.perf_counter() - t0:.2f} s)")
+        history = timed("validate_history", len(runs), lambda: validate_history(runs))
+        end = START + n * HOUR
+        tail = n // 10
+        now = end + tail * HOUR
+        plan = timed(
+            "plan_catchup",
+            tail,
+            lambda: plan_catchup(
+                tt, runs=history, restriction=TimeRestriction(earliest=START), now=now
+            ),
+        )
+        assert plan.create_count >= tail, plan.create_count  # type: ignore[attr-defined]
+        bf = timed(
+            "plan_backfill",
+            n,
+            lambda: plan_backfill(
+                tt,
+                BackfillRequest(from_date=START, to_date=end - HOUR,
+                                reprocess_behavior="failed"),
+                runs=history,
+                now=now,
+            ),
+        )
+        assert len(bf) == n  # type: ignore[arg-type]
+        gaps = timed(
+            "find_gaps",
+            n,
+            lambda: find_gaps(tt, runs=history, start=START, end=end - HOUR, now=now,
+                              include_failed=True),
+        )
+        assert gaps.expected == n  # type: ignore[attr-defined]
+        del runs, history, plan, bf, gaps
+
+
+if __name__ == "__main__":
+    args = [int(float(a)) for a in sys.argv[1:]] or [10_000, 100_000, 1_000_000]
+    main(args)
