@@ -31,6 +31,7 @@ from ._timetables import (
     Once,
     Timetable,
 )
+from ._types import DstPolicy
 from ._tz import check_aware, format_offset, get_zone
 from .errors import (
     InvalidArgumentError,
@@ -286,7 +287,7 @@ def to_serialized(timetable: Timetable) -> dict[str, Any]:
     {'__type': 'airflow.timetables.interval.CronDataIntervalTimetable', '__var': {'expression': '0 0 * * *', 'timezone': 'Europe/Berlin'}}
     """
     dst = getattr(timetable, "dst", None)
-    if dst is not None and not dst.is_airflow:
+    if isinstance(dst, DstPolicy) and not dst.is_airflow:
         raise InvalidArgumentError.for_value(
             "dst", dst, "Airflow has no DST policy; only the default can be serialized"
         )
