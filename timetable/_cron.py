@@ -4,11 +4,22 @@ Theory of operation
 -------------------
 This is the only module that imports :mod:`croniter`.  croniter is used to *parse and
 expand* an expression once (``croniter(expr).expanded``: the sets of seconds, minutes,
-hours, days, months and weekdays it allows).  Ticks are then found by our own search
-over those sets (:meth:`CronSpec.next_wall` / :meth:`CronSpec.prev_wall`), which works on
-naive wall-clock datetimes and is an order of magnitude faster than building a croniter
-per tick.  Expressions with features outside plain field sets (``L``, ``W``, ``#``, a
-year column) fall back to asking croniter, one call per tick.
+hours, days, months and weekdays it allows, plus ``L`` and ``#``/``L5`` weekday rules).
+Ticks are then found by our own search over those sets, on naive wall-clock datetimes.
+Only expressions with features outside plain field sets (``W``, a year column, ``#``
+combined with a day-of-month) ask croniter, one call per tick.
+
+Three layers, fastest first:
+
+* **Fixed-stride shapes** (:attr:`CronSpec.kind`): every day at a set of times of day
+  (every N minutes, hourly at M, daily at H:M, lists of those), some weekdays at those
+  times (weekly), or some days <= 28 of some months (monthly, quarterly, yearly).  Their
+  ticks are numbered: :meth:`CronSpec.count_le` (how many wall ticks are <= a wall time,
+  from a fixed origin) and :meth:`CronSpec.wall_at` (the i-th wall tick) are O(1), and
+  ``next_wall``/``prev_wall`` are built on them.
+* **General day sets**: the allowed days of each month are computed once per month and
+  cached; a tick is a bisect in that tuple and in the sorted times of day.
+* **croniter** for the rest.
 
 Wall ticks become instants in :class:`CronTicker`, which reproduces Airflow's rules
 (``airflow/timetables/_cron.py``) exactly for the default DST policy:
@@ -20,6 +31,15 @@ Wall ticks become instants in :class:`CronTicker`, which reproduces Airflow's ru
 * ``prev`` is always *strictly earlier* than the instant asked about (Airflow's main
   branch fix, PR #70089): on the fixed path we walk back until that holds.
 
+Streaming (:meth:`CronTicker.iter_next`) walks the wall ticks day by day and converts
+each with one or two ``utcoffset`` lookups.  A step is *regular* when both wall ticks are
+unambiguous (no gap, no fold) and, on the every-hour path, share one offset: then the
+next tick is the wall tick minus its offset, and the data-interval chain
+(``align_prev(next(s)) == next(s)``) provably advances to it.  Any other step - a few per
+DST transition - is computed by the single-step rules above, so streams equal chains
+of ``next`` exactly.  ``fast=False`` (on :class:`CronSpec` and :class:`CronTicker`)
+switches every fast path off; the property tests compare the two.
+
 Other DST policies (``clamp``/``skip`` gaps, ``first``/``both`` folds) use a slower,
 policy-neutral search: resolve every wall tick near the instant and take the nearest.
 """
@@ -28,16 +48,25 @@ from __future__ import annotations
 
 import calendar
 from bisect import bisect_left, bisect_right
-from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from functools import lru_cache
 from typing import Any
 
 from croniter import CroniterBadDateError, CroniterError, croniter
 
-from ._tz import resolve_wall, to_wall
+from ._tz import resolve_wall
 from .errors import InvalidScheduleError
 
-__all__ = ["PRESETS", "CronSpec", "CronTicker", "cron_ticker", "normalize_expression"]
+__all__ = [
+    "PRESETS",
+    "CronSpec",
+    "CronTicker",
+    "cron_ticker",
+    "normalize_expression",
+    "parse_cron",
+    "zone_offsets",
+]
 
 #: Airflow's preset table (``airflow.utils.dates.cron_presets``).  Other ``@`` aliases
 #: (``@midnight``, ``@annually``) go to croniter unchanged, as in Airflow.
@@ -50,8 +79,12 @@ PRESETS: dict[str, str] = {
     "@yearly": "0 0 1 1 *",
 }
 
-_MIN_WALL = datetime(1, 1, 2)
-_MAX_WALL = datetime(9999, 12, 30)
+_MIN_WALL = datetime(1, 1, 2)  # noqa: DTZ001 (naive wall clock)
+_MAX_WALL = datetime(9999, 12, 30)  # noqa: DTZ001 (naive wall clock)
+_MAX_ORDINAL = date.max.toordinal()
+_EPOCH_NAIVE = datetime(1970, 1, 1)  # noqa: DTZ001 (naive wall clock)
+_EPOCH_UTC = datetime(1970, 1, 1, tzinfo=UTC)
+_MIDNIGHT = time()
 
 
 def normalize_expression(expression: str) -> str:
@@ -68,24 +101,39 @@ def _field_set(values: list[Any], lo: int, hi: int) -> tuple[int, ...] | None:
 
 
 class CronSpec:
-    """A parsed cron expression: its field sets and a wall-clock tick search."""
+    """A parsed cron expression: its field sets and a wall-clock tick search.
+
+    Attributes:
+        kind: ``"daily"``, ``"weekly"`` or ``"monthly"`` for fixed-stride shapes (O(1)
+            tick numbering), ``None`` otherwise or when built with ``fast=False``.
+    """
 
     __slots__ = (
+        "_day_set",
         "_days_cache",
         "_fallback",
+        "_month_set",
+        "_tod_set",
         "dom",
         "dow",
         "every_hour",
         "expression",
+        "fast",
         "hours",
+        "kind",
+        "last_dom",
         "minutes",
         "months",
+        "nth",
         "seconds",
+        "tod_deltas",
+        "tod_times1",
         "tods",
     )
 
-    def __init__(self, expression: str) -> None:
+    def __init__(self, expression: str, *, fast: bool = True) -> None:
         self.expression = expression
+        self.fast = fast
         try:
             cron = croniter(expression)
         except CroniterError as err:
@@ -100,29 +148,61 @@ class CronSpec:
         self.every_hour = exp[1] == ["*"]
         fields = expression.split()
         dom_raw = fields[2] if len(fields) >= 5 else ""
+        nth_raw = getattr(cron, "nth_weekday_of_month", None) or {}
+        dom_vals = exp[2] if len(exp) > 2 else ["*"]
+        self.last_dom = "l" in dom_vals
+        self.nth: dict[int, frozenset[Any]] = {}
         self._fallback = (
             len(exp) > 6
-            or any(isinstance(v, str) and v != "*" for v in exp[2])
             or "w" in dom_raw.lower()
-            or bool(getattr(cron, "nth_weekday_of_month", None))
-            or any(isinstance(v, str) and v != "*" for f in exp for v in f)
+            or (bool(nth_raw) and dom_vals != ["*"])
+            or any(isinstance(v, str) and v not in ("*", "l") for v in dom_vals)
+            or any(isinstance(v, str) and v != "*" for i, f in enumerate(exp) if i != 2 for v in f)
         )
         self.minutes = _field_set(exp[0], 0, 59) or tuple(range(60))
         self.hours = _field_set(exp[1], 0, 23) or tuple(range(24))
         self.seconds: tuple[int, ...] = (0,)
         if len(exp) >= 6:
             self.seconds = _field_set(exp[5], 0, 59) or tuple(range(60))
+        self.dom: tuple[int, ...] | None
+        self.months: tuple[int, ...] | None
+        self.dow: tuple[int, ...] | None
         if not self._fallback:
-            self.dom = _field_set(exp[2], 1, 31)
+            if self.last_dom:
+                ints = [v for v in dom_vals if v != "l"]
+                self.dom = tuple(sorted({int(v) for v in ints if 1 <= int(v) <= 31}))
+            else:
+                self.dom = _field_set(dom_vals, 1, 31)
             self.months = _field_set(exp[3], 1, 12)
             dow = _field_set([0 if v == 7 else v for v in exp[4]] if exp[4] != ["*"] else exp[4], 0, 6)
-            self.dow = None if dow is not None and len(dow) == 7 and self.dom is None else dow
+            self.nth = {(0 if int(k) == 7 else int(k)): frozenset(v) for k, v in nth_raw.items()}
+            if dow is not None and len(dow) == 7 and self.dom is None and not self.last_dom and not self.nth:
+                dow = None
+            self.dow = dow
         else:
             self.dom = self.months = self.dow = None
         self.tods = tuple(
             h * 3600 + m * 60 + s for h in self.hours for m in self.minutes for s in self.seconds
         )
+        self._tod_set = frozenset(self.tods)
+        self.tod_deltas = tuple(timedelta(seconds=t) for t in self.tods)
+        self.tod_times1 = tuple(
+            time(t // 3600, (t // 60) % 60, t % 60, fold=1) for t in self.tods
+        )
         self._days_cache: dict[tuple[int, int], tuple[int, ...]] = {}
+        self.kind: str | None = None
+        self._day_set: tuple[int, ...] = ()
+        self._month_set: tuple[int, ...] = ()
+        if fast and not self._fallback and not self.last_dom and not self.nth:
+            if self.dom is None and self.dow is None and self.months is None:
+                self.kind = "daily"
+            elif self.dom is None and self.months is None and self.dow is not None:
+                self.kind = "weekly"
+                self._day_set = self.dow
+            elif self.dom is not None and self.dow is None and max(self.dom) <= 28:
+                self.kind = "monthly"
+                self._day_set = self.dom
+                self._month_set = self.months or tuple(range(1, 13))
         self._check_fires()
 
     # -- validation -----------------------------------------------------------------------
@@ -130,7 +210,7 @@ class CronSpec:
         """Reject expressions that never fire (``0 0 30 2 *``) when they are built."""
         if self._fallback:
             try:
-                c = croniter(self.expression, datetime(2000, 1, 1))
+                c = croniter(self.expression, datetime(2000, 1, 1))  # noqa: DTZ001 (naive wall clock)
                 c.get_next(datetime)
             except (CroniterBadDateError, CroniterError) as err:
                 raise InvalidScheduleError.for_value(
@@ -141,8 +221,8 @@ class CronSpec:
                     "cron", self.expression, f"cannot evaluate this expression ({err})"
                 ) from err
             return
-        if self.dow is not None and self.dom is not None:
-            return  # day-of-month OR day-of-week: weekdays always come round
+        if self.dow is not None or self.last_dom or self.nth:
+            return  # weekdays (and last days) always come round
         if self.dom is None:
             return
         months = self.months or tuple(range(1, 13))
@@ -161,16 +241,22 @@ class CronSpec:
                 days = ()
             else:
                 first_wd, ndays = calendar.monthrange(year, month)  # Monday = 0
+                dom_restricted = self.dom is not None or self.last_dom
                 out = []
                 for d in range(1, ndays + 1):
                     cron_wd = (first_wd + d) % 7  # cron: Sunday = 0
-                    dom_ok = self.dom is None or d in self.dom
-                    dow_ok = self.dow is None or cron_wd in self.dow
-                    if self.dom is not None and self.dow is not None:
-                        ok = dom_ok or dow_ok
+                    dom_ok = (self.dom is None and not self.last_dom) or (
+                        (self.dom is not None and d in self.dom) or (self.last_dom and d == ndays)
+                    )
+                    if self.dow is None:
+                        dow_ok = True
                     else:
-                        ok = dom_ok and dow_ok
-                    if ok:
+                        dow_ok = cron_wd in self.dow
+                        rule = self.nth.get(cron_wd)
+                        if dow_ok and rule is not None:
+                            dow_ok = ((d - 1) // 7 + 1) in rule or ("l" in rule and d + 7 > ndays)
+                    either = dom_restricted and self.dow is not None  # croniter's OR
+                    if (dom_ok or dow_ok) if either else (dom_ok and dow_ok):
                         out.append(d)
                 days = tuple(out)
             if len(self._days_cache) > 4096:
@@ -178,11 +264,109 @@ class CronSpec:
             self._days_cache[key] = days
         return days
 
+    def iter_days(self, first: date) -> Iterator[date]:
+        """The days with ticks, from *first* (inclusive) on, ascending, until year 9999."""
+        y, m = first.year, first.month
+        days = self._days_of_month(y, m)
+        j = bisect_left(days, first.day)
+        if self.kind == "daily":
+            o = first.toordinal()
+            fromordinal = date.fromordinal
+            while o <= _MAX_ORDINAL:
+                yield fromordinal(o)
+                o += 1
+            return
+        for _ in range(12 * 10_000):
+            for dd in days[j:]:
+                yield date(y, m, dd)
+            m += 1
+            if m == 13:
+                m = 1
+                y += 1
+                if y > 9999:
+                    return
+            days = self._days_of_month(y, m)
+            j = 0
+
+    # -- tick numbering (fixed-stride kinds) --------------------------------------------------
+    def _days_before(self, d: date) -> int:
+        """Tick days strictly before *d* (from a fixed origin)."""
+        kind = self.kind
+        if kind == "daily":
+            return d.toordinal() - 1
+        if kind == "weekly":
+            o = d.toordinal()
+            ws = self._day_set
+            return (o // 7) * len(ws) + bisect_left(ws, o % 7)
+        ms, ds = self._month_set, self._day_set
+        before = (d.year * len(ms) + bisect_left(ms, d.month)) * len(ds)
+        if d.month in ms:
+            before += bisect_left(ds, d.day)
+        return before
+
+    def _is_tick_day(self, d: date) -> bool:
+        kind = self.kind
+        if kind == "daily":
+            return True
+        if kind == "weekly":
+            return d.toordinal() % 7 in self._day_set
+        return d.month in self._month_set and d.day in self._day_set
+
+    def _day_at(self, j: int) -> date | None:
+        """The tick day with *j* tick days before it."""
+        kind = self.kind
+        if j < 0:
+            return None
+        if kind == "daily":
+            o = j + 1
+        elif kind == "weekly":
+            ws = self._day_set
+            q, r = divmod(j, len(ws))
+            o = q * 7 + ws[r]
+        else:
+            ms, ds = self._month_set, self._day_set
+            q, r = divmod(j, len(ds))
+            y, k = divmod(q, len(ms))
+            if not 1 <= y <= 9999:
+                return None
+            return date(y, ms[k], ds[r])
+        if not 1 <= o <= _MAX_ORDINAL:
+            return None
+        return date.fromordinal(o)
+
+    def count_le(self, wall: datetime) -> int:
+        """How many wall ticks are <= *wall*, counted from a fixed origin (fixed-stride kinds)."""
+        d = wall.date()
+        n = self._days_before(d) * len(self.tods)
+        if self._is_tick_day(d):
+            n += bisect_right(self.tods, wall.hour * 3600 + wall.minute * 60 + wall.second)
+        return n
+
+    def wall_at(self, i: int) -> datetime | None:
+        """The wall tick *w* with ``count_le(w) == i`` (``i >= 1``), or None out of range."""
+        j, r = divmod(i - 1, len(self.tods))
+        d = self._day_at(j)
+        if d is None:
+            return None
+        return datetime.combine(d, _MIDNIGHT) + self.tod_deltas[r]
+
+    def is_wall_tick(self, wall: datetime) -> bool:
+        """Whether the naive wall time is a tick."""
+        if self._fallback or self.kind is None:
+            return self.matches_wall(wall)
+        return (
+            wall.microsecond == 0
+            and (wall.hour * 3600 + wall.minute * 60 + wall.second) in self._tod_set
+            and self._is_tick_day(wall.date())
+        )
+
     # -- wall-clock search ----------------------------------------------------------------
     def next_wall(self, wall: datetime) -> datetime | None:
         """The first matching naive wall time strictly after *wall* (None past year 9999)."""
         if self._fallback:
             return self._croniter_step(wall, forward=True)
+        if self.kind is not None:
+            return self.wall_at(self.count_le(wall) + 1)
         tods = self.tods
         secs = wall.hour * 3600 + wall.minute * 60 + wall.second
         year, month, day = wall.year, wall.month, wall.day
@@ -192,7 +376,7 @@ class CronSpec:
             if i < len(tods):
                 return _at(year, month, day, tods[i])
         j = bisect_right(days, day)
-        for _ in range(12 * 500):
+        for _ in range(12 * 10_000):
             if j < len(days):
                 return _at(year, month, days[j], tods[0])
             month += 1
@@ -209,6 +393,9 @@ class CronSpec:
         """The last matching naive wall time strictly before *wall* (None before year 1)."""
         if self._fallback:
             return self._croniter_step(wall, forward=False)
+        if self.kind is not None:
+            i = self.count_le(wall) - (1 if self.is_wall_tick(wall) else 0)
+            return self.wall_at(i) if i >= 1 else None
         tods = self.tods
         secs = wall.hour * 3600 + wall.minute * 60 + wall.second
         year, month, day = wall.year, wall.month, wall.day
@@ -218,7 +405,7 @@ class CronSpec:
             if i >= 0:
                 return _at(year, month, day, tods[i])
         j = bisect_left(days, day) - 1
-        for _ in range(12 * 500):
+        for _ in range(12 * 10_000):
             if j >= 0:
                 return _at(year, month, days[j], tods[-1])
             month -= 1
@@ -251,37 +438,98 @@ class CronSpec:
 def _at(year: int, month: int, day: int, tod: int) -> datetime:
     h, rem = divmod(tod, 3600)
     m, s = divmod(rem, 60)
-    return datetime(year, month, day, h, m, s)
+    return datetime(year, month, day, h, m, s)  # noqa: DTZ001 (naive wall clock)
+
+
+def _naive(a: datetime) -> datetime:
+    """The naive reading of an aware datetime (``replace(tzinfo=None)`` is slow)."""
+    return datetime(a.year, a.month, a.day, a.hour, a.minute, a.second, a.microsecond)  # noqa: DTZ001 (naive wall clock)
+
+
+def _utc_of(wall: datetime, off: timedelta) -> datetime:
+    """The UTC instant ``wall - off`` (aware), without ``replace``."""
+    return _EPOCH_UTC + ((wall - _EPOCH_NAIVE) - off)
+
+
+def _fold1(wall: datetime) -> datetime:
+    return datetime(  # noqa: DTZ001 (naive wall clock)
+        wall.year, wall.month, wall.day, wall.hour, wall.minute, wall.second, wall.microsecond,
+        fold=1,
+    )
 
 
 class CronTicker:
     """Instants of a cron schedule in a zone, with a DST policy.
 
     All results are aware datetimes in UTC.  ``None`` means the search left the range
-    :class:`datetime` can represent.
+    :class:`datetime` can represent.  ``fast=False`` disables the streaming fast paths
+    (and builds the spec without tick numbering) - the reference the tests compare with.
     """
 
-    __slots__ = ("_airflow", "_simple_zone", "fold", "gap", "spec", "tz")
+    __slots__ = ("_airflow", "_simple_zone", "fast", "fold", "gap", "spec", "tz")
 
-    def __init__(self, spec: CronSpec, tz: tzinfo, gap: str = "shift", fold: str = "second"):
+    def __init__(
+        self,
+        spec: CronSpec,
+        tz: tzinfo,
+        gap: str = "shift",
+        fold: str = "second",
+        *,
+        fast: bool = True,
+    ) -> None:
         self.spec = spec
         self.tz = tz
         self.gap = gap
         self.fold = fold
+        self.fast = fast and spec.fast
         self._airflow = gap == "shift" and fold == "second"
         self._simple_zone = tz is UTC or isinstance(tz, timezone)
+
+    @property
+    def simple_zone(self) -> bool:
+        """Whether the zone has one fixed offset (UTC or ``+HH:MM``)."""
+        return self._simple_zone
+
+    @property
+    def streams(self) -> bool:
+        """Whether :meth:`iter_next` uses the wall-clock stream (else repeated ``next``)."""
+        return self.fast and not self.spec._fallback and (self._simple_zone or self._airflow)
+
+    def to_wall(self, t: datetime) -> datetime:
+        """The naive wall-clock reading of *t* in the zone (fold dropped)."""
+        if self._simple_zone:
+            off = self.tz.utcoffset(None) or timedelta(0)
+            return _naive(t.astimezone(UTC)) + off
+        return _naive(t.astimezone(self.tz))
+
+    def offset_at(self, t: datetime) -> timedelta:
+        """The zone's UTC offset at instant *t*."""
+        if self._simple_zone:
+            return self.tz.utcoffset(None) or timedelta(0)
+        off = t.astimezone(self.tz).utcoffset()
+        assert off is not None
+        return off
+
+    def wall_offset(self, wall: datetime) -> timedelta | None:
+        """The offset of an unambiguous wall time, or None in a gap or a fold."""
+        if self._simple_zone:
+            return self.tz.utcoffset(None) or timedelta(0)
+        tz = self.tz
+        o0 = tz.utcoffset(wall)
+        o1 = tz.utcoffset(_fold1(wall))
+        return o0 if o0 == o1 else None
 
     # -- Airflow's algorithm (default policy) --------------------------------------------
     def next(self, t: datetime) -> datetime | None:
         """The first tick strictly after *t*."""
         if self._simple_zone:
             off = self.tz.utcoffset(None) or timedelta(0)
-            wall = (t.astimezone(UTC) + off).replace(tzinfo=None)
+            wall = _naive(t.astimezone(UTC)) + off
             s = self.spec.next_wall(wall)
-            return None if s is None else (s - off).replace(tzinfo=UTC)
+            return None if s is None else _utc_of(s, off)
         if not self._airflow:
             return self._search(t, forward=True)
-        wall = to_wall(t, self.tz)
+        wall = _naive(t.astimezone(self.tz))
         s = self.spec.next_wall(wall)
         if s is None:
             return None
@@ -293,12 +541,12 @@ class CronTicker:
         """The last tick strictly before *t*."""
         if self._simple_zone:
             off = self.tz.utcoffset(None) or timedelta(0)
-            wall = (t.astimezone(UTC) + off).replace(tzinfo=None)
+            wall = _naive(t.astimezone(UTC)) + off
             s = self.spec.prev_wall(wall)
-            return None if s is None else (s - off).replace(tzinfo=UTC)
+            return None if s is None else _utc_of(s, off)
         if not self._airflow:
             return self._search(t, forward=False)
-        wall = to_wall(t, self.tz)
+        wall = _naive(t.astimezone(self.tz))
         if self.spec.every_hour:
             s = self.spec.prev_wall(wall)
             if s is None:
@@ -330,11 +578,98 @@ class CronTicker:
             return None
         return t.astimezone(UTC) if self.next(p) == t else p
 
+    # -- streaming ----------------------------------------------------------------------------
+    def grid_ok(self, t: datetime, wall: datetime) -> bool:
+        """Whether tick *t* (with wall reading *wall*) anchors regular steps (see the module doc)."""
+        if self._simple_zone:
+            return True
+        if not self.spec.is_wall_tick(wall):
+            return False
+        return self.spec.every_hour or self.wall_offset(wall) is not None
+
+    def iter_next(self, t: datetime) -> Iterator[tuple[datetime, bool]]:
+        """``next(t)``, ``next(next(t))``, ... each with a *regular* flag.
+
+        A step ``x -> e`` is regular when ``e == next(x)`` and also
+        ``align_prev(e) == e`` and ``prev(e) == x`` (the data-interval chain advances to
+        *e*).  Ends when the ticks leave the representable range.
+        """
+        if not self.streams:
+            x: datetime | None = t
+            while True:
+                x = self.next(x)  # type: ignore[arg-type]
+                if x is None:
+                    return
+                yield x, False
+        if self._simple_zone:
+            yield from self._iter_simple(t)
+        else:
+            yield from self._iter_zoned(t)
+
+    def _iter_simple(self, t: datetime) -> Iterator[tuple[datetime, bool]]:
+        off = self.tz.utcoffset(None) or timedelta(0)
+        spec = self.spec
+        wall = _naive(t.astimezone(UTC)) + off
+        first = wall.date()
+        secs = wall.hour * 3600 + wall.minute * 60 + wall.second
+        shifted = tuple(td - off for td in spec.tod_deltas)
+        ntods = len(shifted)
+        for day in spec.iter_days(first):
+            base = datetime(day.year, day.month, day.day, tzinfo=UTC)
+            i0 = bisect_right(spec.tods, secs) if day == first else 0
+            if i0 == 0:
+                for td in shifted:
+                    yield base + td, True
+            else:
+                for i in range(i0, ntods):
+                    yield base + shifted[i], True
+
+    def _iter_zoned(self, t: datetime) -> Iterator[tuple[datetime, bool]]:
+        spec = self.spec
+        tz = self.tz
+        every = spec.every_hour
+        tods, tds, t1s = spec.tods, spec.tod_deltas, spec.tod_times1
+        ntods = len(tods)
+        combine = datetime.combine
+        utcoffset = tz.utcoffset
+        x = t.astimezone(UTC)
+        while True:
+            wall = _naive(x.astimezone(tz))
+            x_ok = self.grid_ok(x, wall)
+            ox = self.offset_at(x)
+            first = wall.date()
+            secs = wall.hour * 3600 + wall.minute * 60 + wall.second
+            resync = False
+            for day in spec.iter_days(first):
+                base = combine(day, _MIDNIGHT)
+                base_u = _EPOCH_UTC + (base - _EPOCH_NAIVE)
+                i0 = bisect_right(tods, secs) if day == first else 0
+                for i in range(i0, ntods):
+                    w = base + tds[i]
+                    o0 = utcoffset(w)
+                    if o0 == utcoffset(combine(day, t1s[i])) and (o0 == ox or not every):
+                        e = base_u + (tds[i] - o0)  # type: ignore[operator]
+                        yield e, x_ok
+                        x, ox, x_ok = e, o0, True  # type: ignore[assignment]
+                        continue
+                    nxt = self.next(x)
+                    if nxt is None:
+                        return
+                    yield nxt, False
+                    x = nxt
+                    resync = True
+                    break
+                if resync:
+                    break
+            if not resync:
+                return
+
+
     # -- policy-neutral search --------------------------------------------------------------
     def _search(self, t: datetime, *, forward: bool) -> datetime | None:
         """Nearest tick after (before) *t* when every wall tick is resolved by the policy."""
         slack = timedelta(hours=3)
-        wall = to_wall(t, self.tz)
+        wall = _naive(t.astimezone(self.tz))
         spec = self.spec
         best: datetime | None = None
         if forward:
@@ -342,7 +677,7 @@ class CronTicker:
             for _ in range(100_000):
                 if cur is None:
                     break
-                if best is not None and cur > to_wall(best, self.tz) + slack:
+                if best is not None and cur > _naive(best.astimezone(self.tz)) + slack:
                     break
                 for inst in resolve_wall(cur, self.tz, gap=self.gap, fold=self.fold):  # type: ignore[arg-type]
                     if inst > t and (best is None or inst < best):
@@ -353,7 +688,7 @@ class CronTicker:
             for _ in range(100_000):
                 if cur is None:
                     break
-                if best is not None and cur < to_wall(best, self.tz) - slack:
+                if best is not None and cur < _naive(best.astimezone(self.tz)) - slack:
                     break
                 for inst in resolve_wall(cur, self.tz, gap=self.gap, fold=self.fold):  # type: ignore[arg-type]
                     if inst < t and (best is None or inst > best):
@@ -364,13 +699,13 @@ class CronTicker:
 
 def _resolve_one(wall: datetime, tz: tzinfo) -> datetime:
     """Airflow's reading of a wall time: fold=1, a gap moved forward by its length."""
-    w1 = wall.replace(fold=1, tzinfo=tz)
-    off1 = w1.utcoffset()
-    off0 = wall.replace(fold=0, tzinfo=tz).utcoffset()
-    assert off0 is not None and off1 is not None
-    if off1 > off0:  # gap
+    off1 = tz.utcoffset(_fold1(wall))
+    off0 = tz.utcoffset(wall)
+    assert off0 is not None
+    assert off1 is not None
+    if off1 > off0:  # gap: move forward by the gap, read with fold=1 (pendulum's convert)
         return (wall + (off1 - off0)).replace(fold=1, tzinfo=tz).astimezone(UTC)
-    return w1.astimezone(UTC)
+    return _utc_of(wall, off1)
 
 
 def _safe_add(t: datetime, delta: timedelta) -> datetime | None:
@@ -380,15 +715,51 @@ def _safe_add(t: datetime, delta: timedelta) -> datetime | None:
         return None
 
 
+def zone_offsets(tz: tzinfo, lo: datetime, hi: datetime) -> tuple[timedelta, ...] | None:
+    """Every UTC offset *tz* uses between instants *lo* and *hi* (probed daily, cached by year).
+
+    Returns None when the range is too wide to probe.  Assumes offset changes are at least
+    a day apart (true of the tz database since 1900).
+    """
+    if tz is UTC or isinstance(tz, timezone):
+        return (tz.utcoffset(None) or timedelta(0),)
+    y0, y1 = lo.astimezone(UTC).year, hi.astimezone(UTC).year
+    if y1 - y0 > 400:
+        return None
+    out: set[timedelta] = set()
+    for y in range(y0, y1 + 1):
+        out |= _year_offsets(tz, y)
+    return tuple(sorted(out))
+
+
+@lru_cache(maxsize=2048)
+def _year_offsets(tz: tzinfo, year: int) -> frozenset[timedelta]:
+    out: set[timedelta] = set()
+    try:
+        u = datetime(year, 1, 1, tzinfo=UTC) - timedelta(days=1)
+    except OverflowError:
+        u = datetime(year, 1, 1, tzinfo=UTC)
+    day = timedelta(days=1)
+    for _ in range(368):
+        try:
+            off = u.astimezone(tz).utcoffset()
+            u = u + day
+        except OverflowError:
+            break
+        if off is not None:
+            out.add(off)
+    return frozenset(out)
+
+
 @lru_cache(maxsize=512)
-def parse_cron(expression: str) -> CronSpec:
+def parse_cron(expression: str, fast: bool = True) -> CronSpec:
     """Parse (and cache) an expression after preset expansion."""
-    return CronSpec(expression)
+    return CronSpec(expression, fast=fast)
 
 
 @lru_cache(maxsize=512)
-def cron_ticker(expression: str, tz: tzinfo, gap: str = "shift", fold: str = "second") -> CronTicker:
+def cron_ticker(
+    expression: str, tz: tzinfo, gap: str = "shift", fold: str = "second", fast: bool = True
+) -> CronTicker:
     """The (cached) ticker for an expression in a zone under a DST policy."""
-    return CronTicker(parse_cron(expression), tz, gap, fold)
-
-
+    return CronTicker(parse_cron(expression, fast), tz, gap, fold, fast=fast)
