@@ -36,7 +36,12 @@ from functools import lru_cache
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .errors import NaiveDatetimeError, UnknownTimezoneError, WrongTypeError
+from .errors import (
+    InvalidArgumentError,
+    NaiveDatetimeError,
+    UnknownTimezoneError,
+    WrongTypeError,
+)
 
 __all__ = [
     "UTC",
@@ -116,6 +121,13 @@ def check_aware(value: object, argument: str) -> datetime:
             value,
             "naive datetime; pass an aware one, e.g. with tzinfo=datetime.timezone.utc",
         )
+    try:
+        value.astimezone(UTC)
+    except OverflowError:
+        # e.g. 9999-12-31T23:00-05:00: its instant is past datetime.max in UTC.
+        raise InvalidArgumentError.for_value(
+            argument, value, "outside the range of instants a datetime can hold in UTC"
+        ) from None
     return value
 
 
