@@ -404,9 +404,15 @@ def check_dag(
     Raises:
         InvalidScheduleError: ``max_active_runs`` above the timetable's limit
             (``Continuous`` needs 1) or ``catchup=True`` without a start date.
+        WrongTypeError: ``max_active_runs`` is not an int, or ``catchup`` not a bool.
+        NaiveDatetimeError: ``start_date`` is naive.
     """
+    if isinstance(max_active_runs, bool) or not isinstance(max_active_runs, int):
+        raise WrongTypeError.for_value("max_active_runs", max_active_runs, "expected an int")
+    if not isinstance(catchup, bool):
+        raise WrongTypeError.for_value("catchup", catchup, "expected True or False")
     limit = getattr(timetable, "active_runs_limit", None)
-    if limit is not None and max_active_runs > limit:
+    if isinstance(limit, int) and max_active_runs > limit:
         raise InvalidScheduleError.for_value(
             "max_active_runs",
             max_active_runs,
