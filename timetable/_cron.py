@@ -521,7 +521,20 @@ class CronTicker:
 
     # -- Airflow's algorithm (default policy) --------------------------------------------
     def next(self, t: datetime) -> datetime | None:
-        """The first tick strictly after *t*."""
+        """The first tick strictly after *t* (None beyond the ends of ``datetime``)."""
+        try:
+            return self._next(t)
+        except (OverflowError, ValueError):
+            return None
+
+    def prev(self, t: datetime) -> datetime | None:
+        """The last tick strictly before *t* (None beyond the ends of ``datetime``)."""
+        try:
+            return self._prev(t)
+        except (OverflowError, ValueError):
+            return None
+
+    def _next(self, t: datetime) -> datetime | None:
         if self._simple_zone:
             off = self.tz.utcoffset(None) or timedelta(0)
             wall = _naive(t.astimezone(UTC)) + off
@@ -537,8 +550,7 @@ class CronTicker:
             return _safe_add(t.astimezone(UTC), s - wall)
         return _resolve_one(s, self.tz)
 
-    def prev(self, t: datetime) -> datetime | None:
-        """The last tick strictly before *t*."""
+    def _prev(self, t: datetime) -> datetime | None:
         if self._simple_zone:
             off = self.tz.utcoffset(None) or timedelta(0)
             wall = _naive(t.astimezone(UTC)) + off
@@ -601,10 +613,13 @@ class CronTicker:
                 if x is None:
                     return
                 yield x, False
-        if self._simple_zone:
-            yield from self._iter_simple(t)
-        else:
-            yield from self._iter_zoned(t)
+        try:
+            if self._simple_zone:
+                yield from self._iter_simple(t)
+            else:
+                yield from self._iter_zoned(t)
+        except (OverflowError, ValueError):
+            return
 
     def _iter_simple(self, t: datetime) -> Iterator[tuple[datetime, bool]]:
         off = self.tz.utcoffset(None) or timedelta(0)

@@ -8,10 +8,19 @@ timetable's own rules, so custom timetables that satisfy
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import datetime
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
 
-from ._timetables import TimetableProtocol
+from ._delta import step
+from ._timetables import (
+    _MAX_STEPS,
+    CronDataIntervals,
+    CronTrigger,
+    DeltaDataIntervals,
+    DeltaTrigger,
+    TimetableProtocol,
+)
 from ._types import DataInterval, RunInfo, TimeRestriction
 from ._tz import check_aware
 from .errors import InvalidIntervalError, WrongTypeError
@@ -136,6 +145,16 @@ def iter_run_infos(
 
 
 def _iter(tt: TimetableProtocol, restriction: TimeRestriction, now: datetime) -> Iterator[RunInfo]:
+    """The enumeration behind :func:`iter_run_infos`: the fast stream for built-in periodic
+    kinds, the generic ``next_run_info`` chain for everything else."""
+    fast = _fast_iter(tt, restriction.earliest, restriction.latest, _make_run)
+    return fast if fast is not None else _iter_chain(tt, restriction, now)
+
+
+def _iter_chain(
+    tt: TimetableProtocol, restriction: TimeRestriction, now: datetime
+) -> Iterator[RunInfo]:
+    """Chain ``next_run_info`` from no previous run (the reference enumeration)."""
     info = tt.next_run_info(last_interval=None, restriction=restriction, now=now)
     while info is not None:
         yield info
@@ -143,3 +162,125 @@ def _iter(tt: TimetableProtocol, restriction: TimeRestriction, now: datetime) ->
         if nxt is not None and nxt.data_interval == info.data_interval:
             return  # no progress (Continuous at a frozen now)
         info = nxt
+
+
+# -- the fast stream ---------------------------------------------------------------------------
+# Values built here come from already-validated, aware, ordered instants, so they skip the
+# attrs validators: the slot descriptors are set directly (what attrs' frozen __init__ does).
+_new = object.__new__
+_set_start = DataInterval.__dict__["start"].__set__
+_set_end = DataInterval.__dict__["end"].__set__
+_set_run_after = RunInfo.__dict__["run_after"].__set__
+_set_interval = RunInfo.__dict__["data_interval"].__set__
+
+_T = TypeVar("_T")
+
+
+def _make_run(start: datetime, end: datetime) -> RunInfo:
+    """``RunInfo.interval(start, end)`` without re-validation (``start <= end``, both aware)."""
+    di = _new(DataInterval)
+    _set_start(di, start)
+    _set_end(di, end)
+    info = _new(RunInfo)
+    _set_run_after(info, end)
+    _set_interval(info, di)
+    return info
+
+
+def _fast_iter(
+    tt: object,
+    earliest: datetime | None,
+    latest: datetime | None,
+    make: Callable[[datetime, datetime], _T],
+) -> Iterator[_T] | None:
+    """The catchup chain of a built-in periodic kind as a stream of ``make(start, end)``
+    (``run_after == end`` for every built-in kind), or None for other timetables.
+
+    Equal, item for item, to chaining ``next_run_info`` with
+    ``TimeRestriction(earliest, latest, catchup=True)``: regular steps come from the
+    ticker's stream, any other step re-runs the chain rule (see ``_timetables``).
+    """
+    if earliest is None:
+        return None
+    kind = type(tt)
+    if kind is CronDataIntervals or kind is DeltaDataIntervals:
+        return _stream_data(tt.ticker, earliest, latest, make)  # type: ignore[attr-defined]
+    if kind is CronTrigger or kind is DeltaTrigger:
+        return _stream_trigger(tt.ticker, tt.interval, earliest, latest, make)  # type: ignore[attr-defined]
+    return None
+
+
+def _stream_data(
+    ticker: Any,
+    earliest: datetime,
+    latest: datetime | None,
+    make: Callable[[datetime, datetime], _T],
+) -> Iterator[_T]:
+    """``_data_interval_next`` chained (catchup=True)."""
+    s0: datetime | None = ticker.align_next(earliest)
+    if s0 is None or (latest is not None and s0 > latest):
+        return
+    s = s0
+    while True:
+        restarted = False
+        for e, regular in ticker.iter_next(s):
+            yield make(s, e)
+            if not regular:
+                # The chain rule: realign the end, never before the start date, and
+                # never at or before the previous start (Airflow 3.3's guard).
+                a: datetime | None = ticker.align_prev(e)
+                if a is None:
+                    return
+                if a < s0:
+                    a = s0
+                guard = 0
+                while a is not None and a <= s and guard < _MAX_STEPS:
+                    a = ticker.next(a)
+                    guard += 1
+                if a is None or a <= s:
+                    return
+                if a != e:
+                    s = a
+                    if latest is not None and s > latest:
+                        return
+                    restarted = True
+                    break
+            s = e
+            if latest is not None and s > latest:
+                return
+        if not restarted:
+            return
+
+
+def _stream_trigger(
+    ticker: Any,
+    interval: Any,
+    earliest: datetime,
+    latest: datetime | None,
+    make: Callable[[datetime, datetime], _T],
+) -> Iterator[_T]:
+    """``_trigger_next`` chained (catchup=True)."""
+    t: datetime | None = ticker.align_next(earliest)
+    if t is None:
+        return
+    fixed = isinstance(interval, timedelta)
+    ticks = ticker.iter_next(t)
+    while True:
+        if latest is not None and latest < t:
+            return
+        if not interval:
+            start: datetime | None = t
+        elif fixed:
+            try:
+                start = t - interval
+            except OverflowError:
+                start = None
+        else:
+            start = step(t, interval, -1)
+        if start is None:
+            return
+        yield make(start, t)
+        nxt = next(ticks, None)
+        if nxt is None or nxt[0] == t:
+            return  # out of range, or no progress
+        t = nxt[0]

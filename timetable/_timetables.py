@@ -32,7 +32,7 @@ and strictly increasing; the docs' deviations page lists those cases.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
@@ -96,6 +96,18 @@ class _DeltaTicker:
 
     def align_prev(self, t: datetime) -> datetime | None:
         return t.astimezone(UTC)
+
+    def iter_next(self, t: datetime) -> Iterator[tuple[datetime, bool]]:
+        """``next(t)``, ``next(next(t))``, ... flagged regular when the step advances."""
+        delta = self.delta
+        x = t.astimezone(UTC)
+        while True:
+            try:
+                e = x + delta
+            except (OverflowError, ValueError):
+                return
+            yield e, e > x
+            x = e
 
 
 # -- field converters / validators ----------------------------------------------------------
