@@ -28,11 +28,11 @@ from timetable import strategies as tst
 from timetable._cron import parse_cron
 
 SETTINGS = settings(
-    max_examples=60,
+    max_examples=150,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
-FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 MAX_RUNS = 200
 DATA_INTERVAL_KINDS = (tt.CronDataIntervals, tt.DeltaDataIntervals)
@@ -118,7 +118,7 @@ def test_runs_are_aware_increasing_and_tile_time(
         assert runs[0].run_after >= start
 
 
-@SETTINGS
+@settings(SETTINGS, max_examples=60)  # the policy-neutral search is the slow path
 @given(
     table=tst.timetables(airflow_dst=False, kinds=("CronDataIntervals", "CronTrigger")),
     start=instants,

@@ -450,23 +450,20 @@ def test_dag_first_runs(case: dict[str, Any]) -> None:
     assert second.data_interval == want
 
 
-def dag_time_restriction(
+def reference_time_restriction(
     dag_start: datetime | None,
     dag_end: datetime | None,
     tasks: list[tuple[datetime | None, datetime | None]],
     *,
     catchup: bool,
 ) -> tt.TimeRestriction:
-    """Reference for Airflow's ``SerializedDAG._time_restriction`` (SEMANTICS §2.12).
+    """An independent reading of Airflow's ``SerializedDAG._time_restriction`` (§2.12).
 
     * a task's dates are first clamped into the DAG's (``start = max(task, dag)``,
       ``end = min(task, dag)``), as ``DAG.add_task`` does;
     * ``earliest`` = min of the DAG's and every task's start date;
     * ``latest`` = the DAG's end date, except when *every* task has an end date: then the
       max of those and the DAG's.
-
-    The library has no such function yet; this is the proposed
-    ``timetable.airflow.dag_time_restriction``.
     """
     clamped = []
     for start, end in tasks:
@@ -499,10 +496,14 @@ def test_dag_time_restriction(case: dict[str, Any]) -> None:
     inp, exp = case["inputs"], case["expected"]
     dag_start, dag_end = (_dt(v) for v in inp["dag"])
     tasks = [(_dt(s), _dt(e)) for s, e in inp["tasks"]]
-    got = dag_time_restriction(dag_start, dag_end, tasks, catchup=inp["catchup"])
-    assert got == tt.TimeRestriction(
+    want = tt.TimeRestriction(
         earliest=_dt(exp["earliest"]), latest=_dt(exp["latest"]), catchup=exp["catchup"]
     )
+    got = tt.dag_restriction(
+        start_date=dag_start, end_date=dag_end, catchup=inp["catchup"], task_dates=tasks
+    )
+    assert got == want
+    assert reference_time_restriction(dag_start, dag_end, tasks, catchup=inp["catchup"]) == want
 
 
 # -- the catalogue itself -------------------------------------------------------------------
