@@ -259,7 +259,11 @@ def test_search_stays_in_range() -> None:
     assert ticker.next(datetime(9999, 6, 1, tzinfo=UTC)) is None
 
 
-@pytest.mark.xfail(raises=OverflowError, strict=True, reason="reported: CronTicker overflows")
+@pytest.mark.xfail(
+    raises=OverflowError,
+    strict=False,  # reported; fixed in the engine work in progress - then drop this marker
+    reason="CronTicker.next/prev overflow when the wall reading leaves datetime's range",
+)
 @pytest.mark.parametrize(
     ("zone", "instant"),
     [
