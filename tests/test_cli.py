@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
+import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -293,3 +296,59 @@ def test_the_clock_is_read_only_without_now(monkeypatch: pytest.MonkeyPatch) -> 
 
     monkeypatch.setattr(cli_module, "datetime", NoClock)
     assert run("catchup", "--example")[0] == 0
+
+
+# -- the console examples of the docs are real -----------------------------------------------
+
+CONSOLE = re.compile(r"^```console\n(\$ timetable [^\n]*)\n(.*?)^```", re.S | re.M)
+DOC_PAGES = ["docs/howto/cli.md", "docs/getting-started.md", "README.md"]
+
+
+def _console_examples() -> list[tuple[str, str, str]]:
+    found = []
+    for page in DOC_PAGES:
+        text = (ROOT / page).read_text(encoding="utf-8")
+        for command, output in CONSOLE.findall(text):
+            if output.strip():
+                found.append((page, command, output))
+    return found
+
+
+@pytest.mark.parametrize(("page", "command", "output"), _console_examples(),
+                         ids=lambda v: v if isinstance(v, str) and v.startswith("$") else "")
+def test_docs_console_examples(page: str, command: str, output: str) -> None:
+    argv = shlex.split(command[2:])[1:]
+    buf = io.StringIO()
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        main(argv, out=buf)
+    got = (buf.getvalue() + err.getvalue()).splitlines()
+    want = [line for line in output.splitlines() if line.strip() != "…"]
+    it = iter(got)
+    for line in want:  # in order; "…" stands for lines left out
+        assert any(g.rstrip() == line.rstrip() for g in it), f"{page}: {line!r} not in output"
+
+
+def test_there_are_console_examples() -> None:
+    assert len(_console_examples()) >= 10
+
+
+def test_cli_reference_page_is_generated_from_the_parser() -> None:
+    from timetable._cli import reference_markdown
+
+    page = (ROOT / "docs/reference/cli.md").read_text(encoding="utf-8")
+    assert page == reference_markdown(), (
+        "regenerate: python -c \"from timetable._cli import reference_markdown; "
+        "open('docs/reference/cli.md', 'w').write(reference_markdown())\""
+    )
+
+
+def test_every_error_code_is_documented() -> None:
+    import inspect
+
+    import timetable.errors as errors
+
+    page = (ROOT / "docs/reference/errors.md").read_text(encoding="utf-8")
+    for _, cls in inspect.getmembers(errors, inspect.isclass):
+        if issubclass(cls, errors.TimetableError):
+            assert f"| `{cls.code}` | `{cls.__name__}` |" in page, cls.__name__

@@ -1383,3 +1383,27 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
             f"{type(err).__name__}: {_one_line(str(err))}\n"
         )
         return 1
+
+
+def reference_markdown() -> str:
+    """The CLI reference page (``docs/reference/cli.md``), generated from the parser."""
+
+    def fixed(prog: str) -> argparse.HelpFormatter:
+        return argparse.RawDescriptionHelpFormatter(prog, width=88)
+
+    parser = build_parser()
+    parts = [
+        "# CLI reference",
+        "",
+        "Generated from the argument parser (`timetable --help`, `timetable COMMAND --help`);",
+        "a test keeps this page and the parser identical.",
+        "The [how-to](../howto/cli.md) shows the commands at work.",
+        "",
+    ]
+    parser.formatter_class = fixed
+    parts += ["## timetable", "", "```text", parser.format_help().rstrip(), "```", ""]
+    actions = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    for name, sub in actions[0].choices.items():
+        sub.formatter_class = fixed
+        parts += [f"## timetable {name}", "", "```text", sub.format_help().rstrip(), "```", ""]
+    return "\n".join(parts)

@@ -11,6 +11,7 @@ land on one, and that is where schedulers break.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
@@ -23,8 +24,14 @@ except ImportError as err:  # pragma: no cover - exercised only without the extr
         "timetable.strategies needs Hypothesis: pip install 'timetable-planning[hypothesis]'"
     ) from err
 
+import itertools
+
 from dateutil.relativedelta import relativedelta
 
+from ._backfill import BackfillRequest
+from ._clear import ClearRequest, RunHistory
+from ._graph import TaskGraph, TaskSpec
+from ._records import RunRecord, TaskInstanceRecord, TaskState
 from ._timetables import (
     Continuous,
     CronDataIntervals,
@@ -40,12 +47,23 @@ from ._types import DataInterval, DstPolicy, TimeRestriction
 
 __all__ = [
     "DST_ZONES",
+    "InvariantViolation",
     "aware_datetimes",
+    "backfill_requests",
+    "check_catchup",
+    "check_plan_equal",
+    "check_run_ids",
+    "check_run_infos",
+    "clear_requests",
     "cron_expressions",
     "data_intervals",
     "deltas",
-    "register_types",
     "dst_policies",
+    "register_types",
+    "run_histories",
+    "run_records",
+    "run_states",
+    "task_graphs",
     "time_restrictions",
     "timetables",
     "timezones",
@@ -121,15 +139,14 @@ def aware_datetimes(
     if min_value > max_value:
         raise InvalidArgument(f"min_value={min_value!r} is after max_value={max_value!r}")
     lo, hi = min_value.astimezone(UTC), max_value.astimezone(UTC)
-    uniform = st.datetimes(
-        min_value=lo.replace(tzinfo=None), max_value=hi.replace(tzinfo=None)
-    ).map(lambda d: d.replace(tzinfo=UTC))
+    span = (hi - lo) // timedelta(microseconds=1)
+    uniform = st.integers(0, span).map(lambda us: lo + timedelta(microseconds=us))
     if not near_transitions:
         return uniform
     zones = timezones if timezones is not None else st.sampled_from(DST_ZONES)
 
     @st.composite
-    def near(draw: Any) -> datetime:
+    def near(draw: st.DrawFn) -> datetime:
         zone = draw(zones)
         span_lo = max(lo, datetime(1990, 1, 1, tzinfo=UTC))
         span_hi = min(hi, datetime(2035, 1, 1, tzinfo=UTC))
@@ -143,7 +160,7 @@ def aware_datetimes(
             out += timedelta(seconds=draw(st.integers(0, 59)))
         return min(max(out, lo), hi)
 
-    return st.one_of(uniform, near())
+    return st.booleans().flatmap(lambda close: near() if close else uniform)
 
 
 _FIXED_CRONS = (
@@ -250,7 +267,10 @@ def timetables(
     ),
     airflow_dst: bool = True,
 ) -> st.SearchStrategy[Any]:
-    """Timetables of the given *kinds*.  Shrinks towards ``CronDataIntervals("@daily")`` in UTC.
+    """Timetables of the given *kinds*.
+
+    Shrinks towards the kinds without parameters (``Once()`` first), and among the cron
+    kinds towards ``CronDataIntervals("@daily")`` in UTC.
 
     With ``airflow_dst=False`` cron kinds also draw non-default DST policies.
     """
@@ -288,7 +308,7 @@ def timetables(
         "Never": st.just(Never()),
         "Continuous": st.just(Continuous()),
     }
-    return st.one_of([builders[k] for k in kinds])
+    return st.sampled_from(kinds).flatmap(lambda kind: builders[kind])
 
 
 def data_intervals(
@@ -318,6 +338,405 @@ def register_types() -> None:
     for kind in (CronDataIntervals, CronTrigger, DeltaDataIntervals, DeltaTrigger,
                  MultiCronTrigger, Events):
         st.register_type_strategy(kind, timetables(kinds=(kind.__name__,)))
+    st.register_type_strategy(TaskGraph, task_graphs())
+    st.register_type_strategy(BackfillRequest, backfill_requests())
+
+
+
+# =============================================================================================
+# Histories, task graphs and requests (planning and re-running)
+# =============================================================================================
+# Merged from the planning and clear engineers' drafts (tests/properties/).  Strategies that
+# depend on an earlier draw (a history *for* a graph) take that value as an argument, as
+# ``st.from_regex`` takes its pattern; everything else takes strategies.
+
+_HISTORY_BASE = datetime(2024, 3, 1, tzinfo=UTC)
+
+
+def run_states() -> st.SearchStrategy[str]:
+    """Run states as Airflow's strings.  Shrinks towards ``"success"``."""
+    return st.sampled_from(["success", "failed", "queued", "running"])
+
+
+def _check_aware(name: str, value: Any) -> None:
+    if not isinstance(value, datetime) or value.tzinfo is None:
+        raise InvalidArgument(f"{name}={value!r} must be an aware datetime")
+
+
+def _check_sizes(min_size: int, max_size: int | None, *, lo: int = 0) -> None:
+    if not isinstance(min_size, int) or min_size < lo:
+        raise InvalidArgument(f"min_size={min_size!r} must be an integer >= {lo}")
+    if max_size is not None and (not isinstance(max_size, int) or max_size < min_size):
+        raise InvalidArgument(f"max_size={max_size!r} must be an integer >= min_size={min_size}")
+
+
+def run_records(
+    timetable: Any,
+    *,
+    min_value: datetime = _HISTORY_BASE,
+    max_value: datetime,
+    contiguous: bool = False,
+    max_manual: int = 3,
+) -> st.SearchStrategy[list[RunRecord]]:
+    """Run histories of *timetable* between *min_value* and *max_value* (the host's ``now``).
+
+    Scheduled and backfill runs sit on the timetable's grid, with random states; with
+    ``contiguous=True`` they are a prefix of the grid (what a scheduler that caught up to
+    some point leaves), otherwise any subset, so histories have gaps.  Up to *max_manual*
+    manual runs are added off the grid.  The list comes in random order (a host's rows
+    need not be sorted).  Shrinks towards the empty history.
+    """
+    _check_aware("min_value", min_value)
+    _check_aware("max_value", max_value)
+    if min_value > max_value:
+        raise InvalidArgument(f"min_value={min_value!r} is after max_value={max_value!r}")
+    if not isinstance(max_manual, int) or max_manual < 0:
+        raise InvalidArgument(f"max_manual={max_manual!r} must be an integer >= 0")
+    from ._runs import iter_run_infos
+
+    @st.composite
+    def build(draw: Any) -> list[RunRecord]:
+        grid = [
+            info
+            for info in iter_run_infos(timetable, start=min_value, end=max_value, now=max_value)
+            if info.run_after <= max_value
+        ]
+        chosen = list(range(draw(st.integers(0, len(grid))))) if contiguous else sorted(draw(st.sets(st.integers(0, len(grid) - 1)))) if grid else []
+        runs: list[RunRecord] = []
+        for i in chosen:
+            info = grid[i]
+            run_type = draw(st.sampled_from(["scheduled", "backfill"]))
+            runs.append(RunRecord(
+                run_id=f"{run_type}__{info.run_after.isoformat()}", run_type=run_type,
+                logical_date=info.logical_date, data_interval=info.data_interval,
+                run_after=info.run_after, state=draw(run_states()),
+            ))
+        dates = {r.logical_date for r in runs}
+        span = int((max_value - min_value).total_seconds() // 60)
+        for k in range(draw(st.integers(0, max_manual))):
+            at = min_value + timedelta(minutes=draw(st.integers(0, span)), seconds=13)
+            if at in dates:
+                continue
+            dates.add(at)
+            runs.append(RunRecord(
+                run_id=f"manual__{at.isoformat()}_{k}", run_type="manual", logical_date=at,
+                data_interval=DataInterval(start=at, end=at), run_after=at,
+                state=draw(run_states()),
+            ))
+        return list(draw(st.permutations(runs)))
+
+    return build()
+
+
+def task_graphs(*, min_size: int = 1, max_size: int = 8) -> st.SearchStrategy[TaskGraph]:
+    """Acyclic task graphs, acyclic by construction: tasks ``t0 … tN`` with edges only from
+    a lower to a higher index, given in a random order.  Some tasks are setups or
+    teardowns (a teardown always has an earlier setup upstream).
+
+    Shrinks towards one task with no edges.
+    """
+    _check_sizes(min_size, max_size, lo=1)
+
+    @st.composite
+    def build(draw: Any) -> TaskGraph:
+        n = draw(st.integers(min_value=min_size, max_value=max_size))
+        specs: list[TaskSpec] = []
+        setups: list[int] = []
+        for i in range(n):
+            upstream = draw(st.sets(st.integers(0, i - 1), max_size=3)) if i else set()
+            kind = draw(st.sampled_from(["plain", "plain", "plain", "setup", "teardown"]))
+            is_setup = kind == "setup"
+            is_teardown = kind == "teardown" and bool(setups)
+            if is_teardown:
+                upstream.add(draw(st.sampled_from(setups)))
+            specs.append(TaskSpec(
+                task_id=f"t{i}", upstream=[f"t{u}" for u in upstream],
+                retries=draw(st.integers(0, 3)), is_setup=is_setup, is_teardown=is_teardown,
+            ))
+            if is_setup:
+                setups.append(i)
+        return TaskGraph(tasks=draw(st.permutations(specs)))
+
+    return build()
+
+
+_TI_STATES = st.sampled_from([None, *TaskState])
+
+
+def run_histories(
+    graph: TaskGraph, *, min_runs: int = 1, max_runs: int = 5
+) -> st.SearchStrategy[RunHistory]:
+    """Runs and task instances for *graph*: daily runs (some manual, some without a
+    logical date) and task instances in random states for a random subset of the
+    (task, run) cells.  Shrinks towards *min_runs* runs with every task instance present.
+    """
+    if not isinstance(graph, TaskGraph):
+        raise InvalidArgument(f"graph={graph!r} must be a TaskGraph")
+    if not isinstance(min_runs, int) or min_runs < 0:
+        raise InvalidArgument(f"min_runs={min_runs!r} must be an integer >= 0")
+    if not isinstance(max_runs, int) or max_runs < min_runs:
+        raise InvalidArgument(f"max_runs={max_runs!r} must be an integer >= min_runs")
+
+    @st.composite
+    def build(draw: Any) -> RunHistory:
+        n = draw(st.integers(min_value=min_runs, max_value=max_runs))
+        runs: list[RunRecord] = []
+        for i in range(n):
+            at = _HISTORY_BASE + timedelta(days=i)
+            undated = draw(st.booleans()) and draw(st.booleans())
+            state = draw(st.sampled_from(["queued", "running", "success", "failed"]))
+            runs.append(RunRecord(
+                run_id=f"manual_{i}" if undated else f"scheduled_{i}",
+                run_type="manual" if undated else "scheduled",
+                logical_date=None if undated else at,
+                data_interval=None if undated else DataInterval(start=at, end=at),
+                run_after=at, state=state,
+            ))
+        tis = []
+        for run in runs:
+            for task_id in graph.task_ids:
+                if draw(st.integers(0, 4)) == 4:
+                    continue
+                tis.append(TaskInstanceRecord(
+                    run_id=run.run_id, task_id=task_id, state=draw(_TI_STATES),
+                    try_number=draw(st.integers(0, 3)), max_tries=draw(st.integers(0, 4)),
+                ))
+        return RunHistory(
+            runs=draw(st.permutations(runs)), task_instances=draw(st.permutations(tis))
+        )
+
+    return build()
+
+
+def clear_requests(graph: TaskGraph, history: RunHistory) -> st.SearchStrategy[ClearRequest]:
+    """Clear requests over *graph* and *history*, with every option of Airflow's clear.
+
+    Not every request is acceptable: past/future on a run with no logical date must give
+    an :class:`~timetable.errors.InvalidRequestError`, never a crash.  Shrinks towards
+    "clear every task in every run".
+    """
+    if not isinstance(graph, TaskGraph):
+        raise InvalidArgument(f"graph={graph!r} must be a TaskGraph")
+    if not isinstance(history, RunHistory):
+        raise InvalidArgument(f"history={history!r} must be a RunHistory")
+    task_ids = list(graph.task_ids)
+    run_ids = [r.run_id for r in history.runs]
+    dated = [r.logical_date for r in history.runs.dated if r.logical_date is not None]
+
+    @st.composite
+    def build(draw: Any) -> ClearRequest:
+        mode = draw(st.sampled_from(["all", "run", "dates"]))
+        start = end = None
+        if mode == "dates" and dated:
+            start = draw(st.none() | st.sampled_from(dated))
+            end = draw(st.none() | st.sampled_from(dated))
+        return ClearRequest(
+            task_ids=draw(
+                st.none() | st.lists(st.sampled_from(task_ids), min_size=1, max_size=3,
+                                     unique=True)
+            ),
+            upstream=draw(st.booleans()), downstream=draw(st.booleans()),
+            run_id=draw(st.sampled_from(run_ids)) if mode == "run" and run_ids else None,
+            start=start, end=end, past=draw(st.booleans()), future=draw(st.booleans()),
+            only_failed=draw(st.booleans()), only_running=draw(st.booleans()),
+            exclude_task_ids=draw(st.lists(st.sampled_from(task_ids), max_size=2)),
+            reset_runs_to=draw(st.sampled_from(["queued", "running", None])),
+            reset_upstream_failed_descendants=draw(st.booleans()),
+        )
+
+    return build()
+
+
+def backfill_requests(
+    *, min_value: datetime = _HISTORY_BASE, max_value: datetime = _HISTORY_BASE + timedelta(days=40)
+) -> st.SearchStrategy[BackfillRequest]:
+    """Backfill requests with bounds in ``[min_value, max_value]``, in either order (a
+    reversed range must be refused, so it is generated too), every reprocess behaviour,
+    direction and ``max_active_runs``.
+
+    Shrinks towards a one-instant range at *min_value* with reprocess ``None``.
+    """
+    _check_aware("min_value", min_value)
+    _check_aware("max_value", max_value)
+    if min_value > max_value:
+        raise InvalidArgument(f"min_value={min_value!r} is after max_value={max_value!r}")
+    minutes = int((max_value - min_value).total_seconds() // 60)
+    point = st.integers(0, minutes).map(lambda m: min_value + timedelta(minutes=m))
+    return st.builds(
+        BackfillRequest,
+        from_date=point,
+        to_date=point,
+        run_backwards=st.booleans(),
+        reprocess_behavior=st.sampled_from([None, "none", "failed", "completed"]),
+        max_active_runs=st.integers(1, 12),
+        dag_run_conf=st.none() | st.dictionaries(st.text(max_size=5), st.integers()),
+    )
+
+
+# =============================================================================================
+# Invariants a host can check on its own scheduler's output
+# =============================================================================================
+
+
+class InvariantViolation(AssertionError):
+    """A host's scheduling output breaks one of the rules ``timetable`` keeps."""
+
+
+def check_run_infos(
+    timetable: Any, infos: Iterable[Any], *, start: datetime | None = None,
+    contiguous: bool = True,
+) -> None:
+    """Check a sequence of runs a scheduler produced for *timetable*, in order.
+
+    Each item needs ``logical_date``, ``data_interval`` (``start``/``end``) and
+    ``run_after`` attributes (a :class:`~timetable.RunInfo`, or your own record type).
+    Checks that every instant is aware; intervals are well formed and strictly increasing;
+    consecutive data intervals of a data-interval timetable are contiguous (no gap, no
+    overlap; pass ``contiguous=False`` for a history with gaps); every logical date is
+    aligned to the timetable (it is one our enumeration
+    produces from *start*, the DAG's start date; without it, from the first run -
+    enough for cron schedules, whose grid does not depend on the start); ``run_after``
+    is not before the interval's end.
+
+    Raises:
+        InvariantViolation: the first rule broken, naming the run.
+    """
+    from ._runs import iter_run_infos
+
+    items = list(infos)
+    for i, info in enumerate(items):
+        iv = info.data_interval
+        for name, value in (("logical_date", info.logical_date), ("start", iv.start),
+                            ("end", iv.end), ("run_after", info.run_after)):
+            if value.tzinfo is None:
+                raise InvariantViolation(f"run {i}: {name}={value!r} is naive")
+        if iv.start > iv.end:
+            raise InvariantViolation(f"run {i}: data interval starts after it ends: {iv!r}")
+        if info.run_after < iv.end and iv.start != iv.end:
+            raise InvariantViolation(f"run {i}: run_after {info.run_after} precedes the "
+                                     f"end of its interval {iv.end}")
+    for i, (a, b) in enumerate(itertools.pairwise(items)):
+        if b.logical_date <= a.logical_date:
+            raise InvariantViolation(f"runs {i} and {i + 1}: logical dates do not increase")
+        if contiguous and isinstance(timetable, CronDataIntervals | DeltaDataIntervals) and (
+            a.data_interval.end != b.data_interval.start
+        ):
+            raise InvariantViolation(
+                f"runs {i} and {i + 1}: intervals are not contiguous "
+                f"({a.data_interval.end} then {b.data_interval.start})"
+            )
+    if items and getattr(timetable, "periodic", False):
+        first = start if start is not None else items[0].logical_date
+        last = max(items[-1].logical_date, items[-1].run_after, first)
+        far = max(i.run_after for i in items) + timedelta(days=1)
+        ours = {
+            r.logical_date: r.data_interval
+            for r in iter_run_infos(timetable, start=first, end=last, now=far)
+        }
+        for i, info in enumerate(items):
+            expected = ours.get(info.logical_date)
+            if expected is None:
+                raise InvariantViolation(
+                    f"run {i}: logical date {info.logical_date} is not on the schedule "
+                    f"{timetable.summary!r}"
+                )
+            iv = info.data_interval
+            if (iv.start, iv.end) != (expected.start, expected.end):
+                raise InvariantViolation(
+                    f"run {i}: data interval {iv.start} → {iv.end}, expected "
+                    f"{expected.start} → {expected.end}"
+                )
+
+
+def check_run_ids(runs: Iterable[Any]) -> None:
+    """Check that run ids follow Airflow 3.3's format: ``<run_type>__<run_after ISO>``,
+    with an eight-character suffix for runs without a logical date, and no duplicates.
+
+    Each item needs ``run_id``, ``run_type``, ``run_after`` and ``logical_date``.
+
+    Raises:
+        InvariantViolation: the first malformed or duplicated id.
+    """
+    from .airflow import generate_run_id
+
+    seen: set[str] = set()
+    for run in runs:
+        if run.run_id in seen:
+            raise InvariantViolation(f"run_id {run.run_id!r} appears twice")
+        seen.add(run.run_id)
+        suffix = None
+        if run.logical_date is None:
+            suffix = run.run_id[-8:]
+        expected = generate_run_id(run.run_type, run_after=run.run_after,
+                                   logical_date=run.logical_date, suffix=suffix)
+        if run.run_id != expected:
+            raise InvariantViolation(f"run_id {run.run_id!r}: expected {expected!r}")
+
+
+def check_catchup(
+    timetable: Any,
+    created: Iterable[Any],
+    *,
+    runs: Iterable[Any],
+    restriction: TimeRestriction,
+    now: datetime,
+    max_active_runs: int | None = None,
+) -> None:
+    """Check that the runs a scheduler created at *now* are the ones
+    :func:`~timetable.plan_catchup` plans for the same history: same logical dates, same
+    data intervals, same order.
+
+    Raises:
+        InvariantViolation: the first run that differs (or is missing / extra).
+    """
+    from ._catchup import plan_catchup
+
+    plan = plan_catchup(timetable, runs=runs, restriction=restriction, now=now,
+                        max_active_runs=max_active_runs)
+    ours = [(i.logical_date, i.data_interval) for i in plan.to_create]
+    theirs = [(i.logical_date, i.data_interval) for i in created]
+    for k, (a, b) in enumerate(zip(ours, theirs, strict=False)):
+        if a != b:
+            raise InvariantViolation(f"run {k}: expected {a[0]} {a[1]!r}, got {b[0]} {b[1]!r}")
+    if len(ours) != len(theirs):
+        more = "missing" if len(ours) > len(theirs) else "extra"
+        k = min(len(ours), len(theirs))
+        extra = (ours if len(ours) > len(theirs) else theirs)[k]
+        raise InvariantViolation(f"run {k} is {more}: {extra[0]}")
+
+
+def check_plan_equal(ours: Any, theirs: Any) -> None:
+    """Check that a host's plan equals ours, comparing their ``to_dict()`` JSON forms
+    (or plain dictionaries), and name the first differing path.
+
+    Raises:
+        InvariantViolation: the plans differ.
+    """
+    a = ours.to_dict() if hasattr(ours, "to_dict") else ours
+    b = theirs.to_dict() if hasattr(theirs, "to_dict") else theirs
+    diff = _first_difference(a, b, "plan")
+    if diff is not None:
+        raise InvariantViolation(diff)
+
+
+def _first_difference(a: Any, b: Any, path: str) -> str | None:
+    if isinstance(a, dict) and isinstance(b, dict):
+        for key in sorted(set(a) | set(b), key=str):
+            if key not in a or key not in b:
+                return f"{path}.{key}: present on one side only"
+            found = _first_difference(a[key], b[key], f"{path}.{key}")
+            if found:
+                return found
+        return None
+    if isinstance(a, list) and isinstance(b, list):
+        for i, (x, y) in enumerate(zip(a, b, strict=False)):
+            found = _first_difference(x, y, f"{path}[{i}]")
+            if found:
+                return found
+        if len(a) != len(b):
+            return f"{path}: {len(a)} items, expected {len(b)}"
+        return None
+    return None if a == b else f"{path}: {b!r}, expected {a!r}"
 
 
 register_types()

@@ -12,8 +12,7 @@ from timetable._clear import ClearPlan, ClearRequest, RunHistory, plan_clear
 from timetable._graph import TaskGraph
 from timetable._records import TaskState
 from timetable.errors import TimetableError
-
-from ._clear_strategies import clear_requests, run_histories, task_graphs
+from timetable.strategies import clear_requests, run_histories, task_graphs
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -16,8 +16,9 @@ from timetable._catchup import CatchupPolicy, plan_catchup
 from timetable._gaps import find_gaps
 from timetable._planning import Action, validate_history
 from timetable.errors import TimetableError
+from timetable.strategies import backfill_requests, run_records
 
-from ._planning_strategies import BASE, backfill_requests, histories, planning_timetables
+from ._planning_strategies import BASE, planning_timetables
 
 SETTINGS = settings(max_examples=60, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -29,7 +30,7 @@ nows = st.integers(0, 30 * 24).map(lambda h: BASE + timedelta(hours=h, minutes=7
 def test_catchup_equals_replaying_next_run_info(
     data: st.DataObject, tt: Any, now: Any, catchup: bool
 ) -> None:
-    runs = data.draw(histories(tt, now=now, automated_prefix=True))
+    runs = data.draw(run_records(tt, max_value=now, contiguous=True))
     restriction = TimeRestriction(earliest=BASE, catchup=catchup)
     plan = plan_catchup(tt, runs=runs, restriction=restriction, now=now)
     reference = validate_history(runs).latest_automated()
@@ -55,7 +56,7 @@ def test_catchup_equals_replaying_next_run_info(
 def test_plans_do_not_depend_on_record_order(
     data: st.DataObject, tt: Any, now: Any, request: Any, policy: Any, seed: int
 ) -> None:
-    runs = data.draw(histories(tt, now=now))
+    runs = data.draw(run_records(tt, max_value=now))
     shuffled = list(runs)
     random.Random(seed).shuffle(shuffled)
     restriction = TimeRestriction(earliest=BASE, catchup=True)
@@ -81,7 +82,7 @@ def test_plans_do_not_depend_on_record_order(
 def test_backfill_creates_once_and_never_touches_active_runs(
     data: st.DataObject, tt: Any, now: Any, request: Any
 ) -> None:
-    runs = data.draw(histories(tt, now=now))
+    runs = data.draw(run_records(tt, max_value=now))
     try:
         plan = plan_backfill(tt, request, runs=runs, now=now)
     except TimetableError:
@@ -107,7 +108,7 @@ def test_backfill_creates_once_and_never_touches_active_runs(
 def test_gaps_and_runs_cover_the_grid(data: st.DataObject, tt: Any, now: Any) -> None:
     from timetable import iter_run_infos
 
-    runs = data.draw(histories(tt, now=now))
+    runs = data.draw(run_records(tt, max_value=now))
     end = now - timedelta(hours=data.draw(st.integers(0, 48)))
     end = max(end, BASE)
     report = find_gaps(tt, runs=runs, start=BASE, end=end, now=now)
