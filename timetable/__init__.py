@@ -6,7 +6,6 @@ intervals and plans to apply in its own transaction.  Public submodules:
 :mod:`timetable.errors` and :mod:`timetable.strategies` (needs Hypothesis).
 """
 
-from __future__ import annotations
 
 from ._backfill import (
     BackfillEntry,
