@@ -182,6 +182,7 @@ def _record_from_mapping(raw: Mapping[str, Any]) -> RunRecord:
         run_after=_parse_dt(raw.get("run_after"), "run_after"),
         state=raw.get("state"),
         conf=raw.get("conf"),
+        clear_number=raw.get("clear_number", 0),
     )
 
 

@@ -141,6 +141,11 @@ class RunRecord:
     conf: Any = attrs.field(default=None, eq=False, hash=False)
     clear_number: int = attrs.field(default=0)
 
+    @clear_number.validator
+    def _check_clear_number(self, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise InvalidRecordError.for_value("clear_number", value, "expected an int >= 0")
+
     @data_interval.validator
     def _check_interval(self, attribute: attrs.Attribute[Any], value: Any) -> None:
         if value is not None and not isinstance(value, DataInterval):
