@@ -66,6 +66,7 @@ __all__ = [
     "normalize_expression",
     "parse_cron",
     "zone_offsets",
+    "zone_transitions",
 ]
 
 #: Airflow's preset table (``airflow.utils.dates.cron_presets``).  Other ``@`` aliases
@@ -764,6 +765,49 @@ def _year_offsets(tz: tzinfo, year: int) -> frozenset[timedelta]:
         if off is not None:
             out.add(off)
     return frozenset(out)
+
+
+def zone_transitions(tz: tzinfo, lo: datetime, hi: datetime) -> tuple[tuple[datetime, timedelta], ...]:
+    """``(instant, |offset change|)`` for each offset change of *tz* between *lo* and *hi*.
+
+    Probed daily and bisected to the second, cached by year; like :func:`zone_offsets` it
+    assumes offset changes are at least a day apart.
+    """
+    if tz is UTC or isinstance(tz, timezone):
+        return ()
+    out: list[tuple[datetime, timedelta]] = []
+    for y in range(lo.astimezone(UTC).year, hi.astimezone(UTC).year + 1):
+        out.extend(_year_transitions(tz, y))
+    return tuple(out)
+
+
+@lru_cache(maxsize=2048)
+def _year_transitions(tz: tzinfo, year: int) -> tuple[tuple[datetime, timedelta], ...]:
+    out: list[tuple[datetime, timedelta]] = []
+    day = timedelta(days=1)
+    try:
+        u = datetime(year, 1, 1, tzinfo=UTC)
+        end = datetime(year + 1, 1, 1, tzinfo=UTC) if year < 9999 else datetime.max.replace(tzinfo=UTC)
+        off = u.astimezone(tz).utcoffset()
+        while u < end:
+            v = min(u + day, end)
+            o2 = v.astimezone(tz).utcoffset()
+            if o2 != off:
+                lo, hi = u, v
+                while hi - lo > timedelta(seconds=1):
+                    mid = lo + (hi - lo) / 2
+                    if mid.astimezone(tz).utcoffset() == off:
+                        lo = mid
+                    else:
+                        hi = mid
+                assert o2 is not None
+                assert off is not None
+                out.append((hi, abs(o2 - off)))
+                off = o2
+            u = v
+    except OverflowError:
+        pass
+    return tuple(out)
 
 
 @lru_cache(maxsize=512)

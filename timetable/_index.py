@@ -1,0 +1,420 @@
+"""Interval indexing: count, locate and jump along a schedule without walking it.
+
+Theory of operation
+-------------------
+Every answer here is defined by :func:`timetable.iter_run_infos` (the catchup chain from
+*start*): ``count_intervals`` is how many runs it yields up to *end*,
+``nth_interval`` is its *n*-th run, ``interval_containing`` the run in effect at an
+instant.  Only the way of getting there differs:
+
+* **deltas** (``timedelta``, and ``relativedelta`` without months, years or absolute
+  fields): run *k* starts at ``start + k * delta`` - plain arithmetic;
+* **fixed-stride crons** (``CronSpec.kind``): between DST transitions, runs are wall-clock
+  ticks mapped one to one onto instants, and wall ticks are numbered in O(1)
+  (``CronSpec.count_le`` / ``wall_at``), so the walk jumps from one transition window to the
+  next and steps run by run only inside a window (a couple of hours around each offset
+  change).  In UTC and fixed-offset zones there are no windows.  Every-hour shapes whose
+  stride divides every offset the zone uses in the range (``*/5`` in Berlin) tick on a UTC
+  grid: they are counted as in UTC;
+* **anything else** streams the runs (lazily, without building run objects).
+
+So a ten-year minutely count costs a few divisions, a ten-year daily count in Berlin a
+few dozen steps (two transitions a year), never 5 million.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from ._cron import CronTicker, cron_ticker, zone_offsets, zone_transitions
+from ._delta import has_calendar_units, is_relativedelta, step
+from ._runs import _fast_iter, _iter_chain, _make_run, check_timetable
+from ._timetables import (
+    _MAX_STEPS,
+    CronDataIntervals,
+    CronTrigger,
+    DeltaDataIntervals,
+    DeltaTrigger,
+    TimetableProtocol,
+)
+from ._types import RunInfo, TimeRestriction
+from ._tz import check_aware
+from .errors import InvalidArgumentError, InvalidIntervalError, WrongTypeError
+
+__all__ = ["count_intervals", "interval_containing", "iter_intervals", "nth_interval"]
+
+_LO = datetime(2, 1, 1, tzinfo=UTC)
+_HI = datetime(9990, 1, 1, tzinfo=UTC)
+_MARGIN = timedelta(hours=1)
+
+
+# -- public -------------------------------------------------------------------------------------
+def iter_intervals(
+    timetable: TimetableProtocol,
+    *,
+    start: datetime,
+    end: datetime | None,
+    now: datetime | None = None,
+) -> Iterator[tuple[datetime, datetime]]:
+    """The data intervals of :func:`~timetable.iter_run_infos` as ``(start, end)`` tuples.
+
+    For hosts that need raw speed over millions of runs: no run objects are built, and
+    tuples of datetimes are cheap for the garbage collector.  For every built-in kind a
+    run's ``run_after`` is its interval's end.  *now* only matters to ``Continuous``
+    (default: *start*).
+
+    >>> from datetime import datetime, timezone
+    >>> from timetable import CronDataIntervals
+    >>> utc = timezone.utc
+    >>> [s.day for s, e in iter_intervals(CronDataIntervals(cron="@daily"),
+    ...     start=datetime(2024, 1, 1, tzinfo=utc), end=datetime(2024, 1, 3, tzinfo=utc))]
+    [1, 2, 3]
+    """
+    tt, start, end, now = _check(timetable, start, end, now)
+    fast = _fast_iter(tt, start, end, _pair)
+    if fast is not None:
+        return fast
+    return ((r.data_interval.start, r.data_interval.end) for r in _chain(tt, start, end, now))
+
+
+def count_intervals(
+    timetable: TimetableProtocol,
+    *,
+    start: datetime,
+    end: datetime,
+    now: datetime | None = None,
+) -> int:
+    """How many runs :func:`~timetable.iter_run_infos` yields between *start* and *end*.
+
+    O(1) for deltas and for fixed-stride crons in fixed-offset zones; O(number of DST
+    transitions) for fixed-stride crons in DST zones; a lazy walk otherwise.
+
+    Raises:
+        NaiveDatetimeError: a datetime argument is naive.
+        InvalidIntervalError: ``start > end``.
+
+    >>> from datetime import datetime, timezone
+    >>> from timetable import CronDataIntervals
+    >>> utc = timezone.utc
+    >>> count_intervals(CronDataIntervals(cron="*/5 * * * *"),
+    ...                 start=datetime(2014, 1, 1, tzinfo=utc), end=datetime(2024, 1, 1, tzinfo=utc))
+    1051777
+    """
+    tt, start, end_, now = _check(timetable, start, end, now)
+    assert end_ is not None
+    plan = _plan(tt, start, end_)
+    if plan is not None:
+        x0, adv = plan
+        if x0 is None or x0 > end_:
+            return 0
+        moved, _ = adv(x0, end_, None)
+        return moved + 1
+    return sum(1 for _ in _chain(tt, start, end_, now))
+
+
+def nth_interval(
+    timetable: TimetableProtocol,
+    *,
+    start: datetime,
+    n: int,
+    now: datetime | None = None,
+) -> RunInfo | None:
+    """Run number *n* (0-based) of :func:`~timetable.iter_run_infos` from *start*, or None.
+
+    Raises:
+        InvalidArgumentError: *n* is negative.
+
+    >>> from datetime import datetime, timezone
+    >>> from timetable import CronTrigger
+    >>> utc = timezone.utc
+    >>> nth_interval(CronTrigger(cron="@hourly"), start=datetime(2024, 1, 1, tzinfo=utc),
+    ...              n=49).run_after.isoformat()
+    '2024-01-03T01:00:00+00:00'
+    """
+    if isinstance(n, bool) or not isinstance(n, int):
+        raise WrongTypeError.for_value("n", n, "expected an int")
+    if n < 0:
+        raise InvalidArgumentError.for_value("n", n, "must not be negative")
+    tt, start, _, now = _check(timetable, start, None, now)
+    plan = _plan(tt, start, None)
+    if plan is not None:
+        x0, adv = plan
+        if x0 is None:
+            return None
+        moved, x = adv(x0, None, n)
+        if moved < n:
+            return None
+        return _run_at(tt, x)
+    for i, info in enumerate(_chain(tt, start, None, now)):
+        if i == n:
+            return info
+    return None
+
+
+def interval_containing(
+    timetable: TimetableProtocol,
+    instant: datetime,
+    *,
+    start: datetime | None = None,
+    now: datetime | None = None,
+) -> RunInfo | None:
+    """The run of :func:`~timetable.iter_run_infos` (from *start*) in effect at *instant*.
+
+    That is the last run whose logical date (data-interval kinds) or ``run_after``
+    (trigger kinds and the rest) is at or before *instant*; for data-interval kinds also
+    ``instant < data_interval.end``, else None.  Without *start*, cron kinds use their
+    unbounded grid (a start a few ticks before *instant*); other kinds need *start*.
+
+    >>> from datetime import datetime, timezone
+    >>> from timetable import CronDataIntervals
+    >>> utc = timezone.utc
+    >>> iv = interval_containing(CronDataIntervals(cron="@daily"),
+    ...                          datetime(2024, 5, 17, 13, 30, tzinfo=utc)).data_interval
+    >>> print(iv.start, iv.end)
+    2024-05-17 00:00:00+00:00 2024-05-18 00:00:00+00:00
+    """
+    tt = check_timetable(timetable)
+    check_aware(instant, "instant")
+    if start is None:
+        if not isinstance(tt, (CronDataIntervals, CronTrigger)):
+            raise InvalidArgumentError.for_value(
+                "start", start, "required for this timetable (its grid starts at the start date)"
+            )
+        tk = tt.ticker
+        anchor: datetime | None = instant
+        for _ in range(3):
+            p = tk.prev(anchor) if anchor is not None else None
+            if p is None:
+                break
+            anchor = p
+        start = anchor if anchor is not None else instant
+    tt, start, _, now = _check(tt, start, None, now)
+    data = isinstance(tt, (CronDataIntervals, DeltaDataIntervals))
+    plan = _plan(tt, start, instant)
+    found: RunInfo | None = None
+    if plan is not None:
+        x0, adv = plan
+        if x0 is None or x0 > instant:
+            return None
+        _, x = adv(x0, instant, None)
+        found = _run_at(tt, x)
+    else:
+        for info in _chain(tt, start, instant, now):
+            key = info.logical_date if data else info.run_after
+            if key > instant:
+                break
+            found = info
+    if found is not None and data and not instant < found.data_interval.end:
+        return None
+    return found
+
+
+# -- helpers --------------------------------------------------------------------------------------
+def _pair(start: datetime, end: datetime) -> tuple[datetime, datetime]:
+    return (start, end)
+
+
+def _check(
+    tt: Any, start: datetime, end: datetime | None, now: datetime | None
+) -> tuple[Any, datetime, datetime | None, datetime]:
+    tt = check_timetable(tt)
+    check_aware(start, "start")
+    if end is not None:
+        check_aware(end, "end")
+        if start > end:
+            raise InvalidIntervalError(
+                f"start={start.isoformat()!r} is after end={end.isoformat()!r}", argument="start"
+            )
+    if now is None:
+        now = start
+    check_aware(now, "now")
+    return tt, start, end, now
+
+
+def _chain(tt: Any, start: datetime, end: datetime | None, now: datetime) -> Iterator[RunInfo]:
+    restriction = TimeRestriction(earliest=start, latest=end, catchup=True)
+    fast = _fast_iter(tt, start, end, _make_run)
+    return fast if fast is not None else _iter_chain(tt, restriction, now)
+
+
+def _run_at(tt: Any, x: datetime) -> RunInfo | None:
+    """The run whose chain tick is *x* (logical date for data kinds, run_after for triggers)."""
+    tk = tt.ticker
+    if isinstance(tt, (CronDataIntervals, DeltaDataIntervals)):
+        e = tk.next(x)
+        return None if e is None else _make_run(x, e)
+    interval = tt.interval
+    s = step(x, interval, -1) if interval else x
+    if s is None:
+        return None
+    info = _make_run(s, x)
+    return info
+
+
+# An advancer moves along a chain from tick x: (x, until, steps) -> (moved, last tick), with
+# moved <= steps (when given) and every tick passed <= until (when given).
+_Advance = Callable[[datetime, datetime | None, int | None], tuple[int, datetime]]
+
+
+def _plan(tt: Any, start: datetime, until: datetime | None) -> tuple[datetime | None, _Advance] | None:
+    """The first chain tick and an O(1)/O(transitions) advancer, or None (stream instead)."""
+    if not (_LO <= start <= _HI) or (until is not None and not until <= _HI):
+        return None
+    kind = type(tt)
+    if kind is DeltaDataIntervals or kind is DeltaTrigger:
+        delta = _fixed_delta(tt.delta)
+        if delta is None:
+            return None
+        return start.astimezone(UTC), _delta_advancer(delta)
+    if kind is CronDataIntervals or kind is CronTrigger:
+        tk: CronTicker = tt.ticker
+        if tk.spec.kind is None or not tk.streams:
+            return None
+        x0 = tk.align_next(start)
+        if x0 is None:
+            return None, _delta_advancer(timedelta(1))
+        data = kind is CronDataIntervals
+        return x0, _CronWalk(tk, data).advance
+    return None
+
+
+def _fixed_delta(delta: Any) -> timedelta | None:
+    if isinstance(delta, timedelta):
+        return delta
+    if not is_relativedelta(delta) or has_calendar_units(delta):
+        return None
+    if delta.leapdays or delta.weekday is not None or any(
+        getattr(delta, f) is not None
+        for f in ("year", "month", "day", "hour", "minute", "second", "microsecond")
+    ):
+        return None
+    return timedelta(
+        days=delta.days, hours=delta.hours, minutes=delta.minutes, seconds=delta.seconds,
+        microseconds=delta.microseconds,
+    )
+
+
+def _delta_advancer(delta: timedelta) -> _Advance:
+    def advance(x: datetime, until: datetime | None, steps: int | None) -> tuple[int, datetime]:
+        k = (until - x) // delta if until is not None else None
+        if steps is not None:
+            k = steps if k is None else min(k, steps)
+        assert k is not None
+        try:
+            return k, x + k * delta
+        except OverflowError:  # pragma: no cover - _plan keeps the range small
+            return 0, x
+
+    return advance
+
+
+class _CronWalk:
+    """Jumps along a fixed-stride cron chain between DST transition windows."""
+
+    __slots__ = ("data", "tk", "utc")
+
+    def __init__(self, tk: CronTicker, data: bool) -> None:
+        self.tk = tk
+        self.data = data
+        self.utc: CronTicker | None = None
+        spec = tk.spec
+        if not tk.simple_zone and spec.every_hour and spec.kind == "daily":
+            self.utc = cron_ticker(spec.expression, UTC)
+
+    def _chain_next(self, x: datetime) -> datetime | None:
+        tk = self.tk
+        e = tk.next(x)
+        if not self.data or e is None:
+            return e
+        a = tk.align_prev(e)
+        guard = 0
+        while a is not None and a <= x and guard < _MAX_STEPS:
+            a = tk.next(a)
+            guard += 1
+        return None if a is None or a <= x else a
+
+    def advance(
+        self, x: datetime, until: datetime | None, steps: int | None
+    ) -> tuple[int, datetime]:
+        tk = self.tk
+        if self.utc is not None:
+            # Every-hour shapes tick on a UTC grid when the stride divides every offset.
+            utc_walk = _CronWalk(self.utc, self.data)
+            moved, y = utc_walk.advance(x, until, steps)
+            lo, hi = min(x, y), max(y, until or y)
+            offsets = zone_offsets(tk.tz, lo - timedelta(days=1), hi + timedelta(days=1))
+            period = _period(tk.spec.tods)
+            if offsets is not None and all(o.total_seconds() % period == 0 for o in offsets):
+                return moved, y
+        spec = tk.spec
+        moved = 0
+        windows: tuple[tuple[datetime, timedelta], ...] = ()
+        wi = 0
+        horizon = x
+        while True:
+            if steps is not None and moved >= steps:
+                return moved, x
+            wall = tk.to_wall(x)
+            if tk.grid_ok(x, wall):
+                # The next DST transition window that x has not passed yet.
+                while True:
+                    while wi < len(windows) and windows[wi][0] + windows[wi][1] + _MARGIN < x:
+                        wi += 1
+                    if wi < len(windows) or tk.simple_zone or horizon > _HI:
+                        break
+                    if until is not None and horizon > until + timedelta(days=1):
+                        break
+                    lo = max(x, horizon)
+                    horizon = lo + timedelta(days=3 * 366)
+                    windows = zone_transitions(tk.tz, lo, horizon)
+                    wi = 0
+                wlo: datetime | None = None
+                if wi < len(windows):
+                    t, d = windows[wi]
+                    wlo = t - d - _MARGIN
+                if wlo is None or x < wlo:
+                    fx = spec.count_le(wall)
+                    target: int | None = None
+                    final = False
+                    if wlo is not None:
+                        target = spec.count_le(tk.to_wall(wlo))
+                    if until is not None and (wlo is None or until < wlo):
+                        target = spec.count_le(tk.to_wall(until))
+                        final = True
+                    if steps is not None and (target is None or target >= fx + steps - moved):
+                        target = fx + steps - moved
+                        final = True
+                    assert target is not None
+                    if target > fx:
+                        w = spec.wall_at(target)
+                        off = tk.wall_offset(w) if w is not None else None
+                        if w is not None and off is not None:
+                            moved += target - fx
+                            x = _to_utc(w, off)
+                            if final:
+                                return moved, x
+                            continue
+                    elif final:
+                        return moved, x
+            nxt = self._chain_next(x)
+            if nxt is None or (until is not None and nxt > until):
+                return moved, x
+            moved += 1
+            x = nxt
+
+
+def _to_utc(wall: datetime, off: timedelta) -> datetime:
+    return datetime(
+        wall.year, wall.month, wall.day, wall.hour, wall.minute, wall.second, tzinfo=UTC
+    ) - off
+
+
+def _period(tods: tuple[int, ...]) -> int:
+    """The smallest p dividing 3600 with the times of day invariant under a p-second shift."""
+    todset = set(tods)
+    for p in (60, 120, 180, 240, 300, 360, 600, 720, 900, 1200, 1800, 3600):
+        if all(((t + p) % 86400) in todset for t in tods):
+            return p
+    return 3600
