@@ -58,6 +58,7 @@ __all__ = [
     "cron_expressions",
     "data_intervals",
     "deltas",
+    "fixed_stride_crons",
     "dst_policies",
     "register_types",
     "run_histories",
@@ -187,6 +188,45 @@ _FIXED_CRONS = (
     "0 7-8 * * *",
     "0 0 * * * 30",
 )
+
+
+def fixed_stride_crons() -> st.SearchStrategy[str]:
+    """Cron expressions of the fixed-stride shapes the tick engine numbers in O(1).
+
+    Every N minutes (N dividing 60, with an offset), hourly at M, daily at H:M, some
+    weekdays, some days <= 28 of some months, and lists of such values.  Shrinks towards
+    ``"0 0 * * *"``.
+    """
+    minute = st.integers(0, 59)
+    hour = st.integers(0, 23)
+    divisor = st.sampled_from([1, 2, 3, 5, 10, 15, 20, 30])
+
+    def listed(xs: list[int]) -> str:
+        return ",".join(map(str, sorted(set(xs))))
+
+    mins = st.one_of(
+        minute.map(str),
+        st.lists(minute, min_size=2, max_size=3).map(listed),
+        st.tuples(divisor, st.integers(0, 29)).map(lambda p: f"{p[1] % p[0]}-59/{p[0]}"),
+        divisor.map(lambda n: f"*/{n}"),
+    )
+    hours = st.one_of(
+        st.just("*"), hour.map(str), st.lists(hour, min_size=2, max_size=3).map(listed),
+        st.sampled_from(["*/2", "9-17", "1-3"]),
+    )
+    daily = st.tuples(mins, hours).map(lambda mh: f"{mh[0]} {mh[1]} * * *")
+    weekly = st.tuples(minute, hour, st.lists(st.integers(0, 6), min_size=1, max_size=3)).map(
+        lambda t: f"{t[0]} {t[1]} * * {listed(t[2])}"
+    )
+    monthly = st.tuples(
+        minute, hour, st.lists(st.integers(1, 28), min_size=1, max_size=2),
+        st.sampled_from(["*", "1", "*/3", "2,8"]),
+    ).map(lambda t: f"{t[0]} {t[1]} {listed(t[2])} {t[3]} *")
+    return st.one_of(
+        st.sampled_from(["0 0 * * *", "0 * * * *", "*/5 * * * *", "30 2 * * *",
+                         "0 9 * * 1-5", "0 0 * * 0", "0 0 1 * *", "0 0 1 1 *", "0 0 1 */3 *"]),
+        daily, weekly, monthly,
+    )
 
 
 def cron_expressions(*, fields: bool = True) -> st.SearchStrategy[str]:
