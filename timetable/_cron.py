@@ -240,6 +240,8 @@ class CronSpec:
         if days is None:
             if self.months is not None and month not in self.months:
                 days = ()
+            elif self.fast and (self.dow is None or (self.dom is None and not self.last_dom)):
+                days = self._days_by_arithmetic(year, month)
             else:
                 first_wd, ndays = calendar.monthrange(year, month)  # Monday = 0
                 dom_restricted = self.dom is not None or self.last_dom
@@ -264,6 +266,25 @@ class CronSpec:
                 self._days_cache.clear()
             self._days_cache[key] = days
         return days
+
+    def _days_by_arithmetic(self, year: int, month: int) -> tuple[int, ...]:
+        """The month's tick days when only one of day-of-month / day-of-week is restricted."""
+        first_wd, ndays = calendar.monthrange(year, month)  # Monday = 0
+        if self.dow is None:
+            if self.dom is None and not self.last_dom:
+                return tuple(range(1, ndays + 1))
+            out = {d for d in (self.dom or ()) if d <= ndays}
+            if self.last_dom:
+                out.add(ndays)
+            return tuple(sorted(out))
+        found: list[int] = []
+        for c in self.dow:  # cron weekday c falls on days d0, d0 + 7, ...
+            d0 = (c - first_wd - 1) % 7 + 1
+            rule = self.nth.get(c)
+            for d in range(d0, ndays + 1, 7):
+                if rule is None or ((d - 1) // 7 + 1) in rule or ("l" in rule and d + 7 > ndays):
+                    found.append(d)
+        return tuple(sorted(found))
 
     def iter_days(self, first: date) -> Iterator[date]:
         """The days with ticks, from *first* (inclusive) on, ascending, until year 9999."""
