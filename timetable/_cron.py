@@ -235,6 +235,8 @@ class CronSpec:
 
     # -- day matching -----------------------------------------------------------------------
     def _days_of_month(self, year: int, month: int) -> tuple[int, ...]:
+        if self.kind == "monthly":  # every listed day is <= 28: no calendar needed
+            return self._day_set if month in self._month_set else ()
         key = (year, month)
         days = self._days_cache.get(key)
         if days is None:
@@ -651,6 +653,18 @@ class CronTicker:
         secs = wall.hour * 3600 + wall.minute * 60 + wall.second
         shifted = tuple(td - off for td in spec.tod_deltas)
         ntods = len(shifted)
+        if spec.kind == "daily" and len(shifted) == 1:  # one tick a day: step the instant
+            i0 = bisect_right(spec.tods, secs)
+            x = datetime(first.year, first.month, first.day, tzinfo=UTC) + shifted[0]
+            one_day = timedelta(days=1)
+            if i0:
+                x += one_day
+            last = datetime(9999, 12, 30, tzinfo=UTC)  # beyond: leave it to the day loop
+            while x < last:
+                yield x, True
+                x += one_day
+            first = (x + off).date()
+            secs = -1
         for day in spec.iter_days(first):
             base = datetime(day.year, day.month, day.day, tzinfo=UTC)
             i0 = bisect_right(spec.tods, secs) if day == first else 0
