@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from ._cron import CronTicker, cron_ticker, zone_offsets, zone_transitions
@@ -411,6 +412,7 @@ def _to_utc(wall: datetime, off: timedelta) -> datetime:
     ) - off
 
 
+@lru_cache(maxsize=256)
 def _period(tods: tuple[int, ...]) -> int:
     """The smallest p dividing 3600 with the times of day invariant under a p-second shift."""
     todset = set(tods)
