@@ -414,6 +414,8 @@ class TaskGraph:
                     yield td, setup
 
     def _explain(self, requested: list[str], *, upstream: bool, downstream: bool) -> dict[str, str]:
+        # Walk the requested tasks in graph order so reasons do not depend on input order.
+        requested = sorted(dict.fromkeys(requested), key=self._rank.__getitem__)
         reasons: dict[str, str] = {}
         for tid in requested:
             reasons.setdefault(tid, "requested")
@@ -461,14 +463,15 @@ def _topological(
     up: Mapping[str, tuple[str, ...]],
     down: Mapping[str, list[str]],
 ) -> tuple[str, ...]:
-    """Kahn's algorithm, ties broken by the order given; raises on a cycle."""
+    """Kahn's algorithm, ties broken by task id (so input order never matters); raises on a cycle."""
     import heapq
 
-    position = {tid: i for i, tid in enumerate(index)}
+    names_sorted = sorted(index)
+    position = {tid: i for i, tid in enumerate(names_sorted)}
     pending = {tid: len(up[tid]) for tid in index}
     heap = [position[t] for t, n in pending.items() if n == 0]
     heapq.heapify(heap)
-    names = list(index)
+    names = names_sorted
     order: list[str] = []
     while heap:
         tid = names[heapq.heappop(heap)]
