@@ -44,6 +44,7 @@ from ._decisions import (
 )
 from ._gaps import GapReport, find_gaps
 from ._graph import TaskGraph, TaskSpec
+from ._index import count_intervals, interval_containing, iter_intervals, nth_interval
 from ._mark import MarkPlan, MarkRequest, MarkRunPlan, plan_mark, plan_mark_run
 from ._planning import Action, History, Reason, dag_restriction, validate_history
 from ._records import RunRecord, RunState, RunType, TaskInstanceRecord, TaskState
@@ -88,6 +89,11 @@ __all__ = [
     "infer_manual_interval",
     "iter_run_infos",
     "next_run_info",
+    # Interval indexing (O(1) for fixed-stride schedules)
+    "count_intervals",
+    "interval_containing",
+    "iter_intervals",
+    "nth_interval",
     # Records and histories
     "History",
     "RunHistory",

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
+from . import _timetables
 from ._delta import step
 from ._timetables import (
     _MAX_STEPS,
@@ -27,9 +28,25 @@ from .errors import InvalidIntervalError, WrongTypeError
 
 __all__ = ["check_timetable", "infer_manual_interval", "iter_run_infos", "next_run_info"]
 
+_BUILTIN_KINDS = frozenset(
+    {
+        _timetables.Never,
+        _timetables.Once,
+        _timetables.Continuous,
+        _timetables.CronDataIntervals,
+        _timetables.DeltaDataIntervals,
+        _timetables.CronTrigger,
+        _timetables.DeltaTrigger,
+        _timetables.MultiCronTrigger,
+        _timetables.Events,
+    }
+)
+
 
 def check_timetable(tt: object, argument: str = "timetable") -> TimetableProtocol:
     """Return *tt* if it is a timetable (built-in or satisfying the protocol)."""
+    if type(tt) in _BUILTIN_KINDS:  # the common case, without the slow protocol check
+        return tt  # type: ignore[return-value]
     if not isinstance(tt, TimetableProtocol) or isinstance(tt, type):
         raise WrongTypeError.for_value(
             argument, tt, "expected a timetable (e.g. CronTrigger(cron='@daily'))"
