@@ -661,15 +661,7 @@ class ClearPlan:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-safe data (versioned)."""
-        return {
-            "version": _PLAN_VERSION,
-            "kind": "clear",
-            "task_instances": [c.to_dict() for c in self.task_instances],
-            "runs": [r.to_dict() for r in self.runs],
-            "state_counts": [
-                {"before": b, "after": a, "count": n} for b, a, n in self.state_counts
-            ],
-        }
+        return _plan_dict("clear", self.task_instances, self.runs)
 
     def to_json(self, *, indent: int | None = 2) -> str:
         """:meth:`to_dict` as a JSON string (keys in a fixed order)."""
@@ -678,6 +670,25 @@ class ClearPlan:
     def to_text(self) -> str:
         """A human-readable summary, one line per change."""
         return _render_text("clear plan", "nothing to clear", self.task_instances, self.runs)
+
+
+def _plan_dict(
+    kind: str,
+    task_instances: tuple[TaskInstanceChange, ...],
+    runs: tuple[RunChange, ...],
+    **extra: Any,
+) -> dict[str, Any]:
+    """The JSON shape every task-level plan shares: changes, run changes, state counts."""
+    return {
+        "version": _PLAN_VERSION,
+        "kind": kind,
+        **extra,
+        "task_instances": [c.to_dict() for c in task_instances],
+        "runs": [r.to_dict() for r in runs],
+        "state_counts": [
+            {"before": b, "after": a, "count": n} for b, a, n in _counts(task_instances)
+        ],
+    }
 
 
 def _render_text(

@@ -46,6 +46,7 @@ from ._clear import (
     TaskInstanceChange,
     _check_removed,
     _counts,
+    _plan_dict,
     _render_text,
     _run_changes,
 )
@@ -188,15 +189,9 @@ class MarkPlan:
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-safe data (versioned)."""
         return {
-            "version": _PLAN_VERSION,
-            "kind": "mark",
-            "task_instances": [c.to_dict() for c in self.task_instances],
-            "runs": [r.to_dict() for r in self.runs],
+            **_plan_dict("mark", self.task_instances, self.runs),
             "altered": [list(k) for k in self.altered],
             "cleared": [list(k) for k in self.cleared],
-            "state_counts": [
-                {"before": b, "after": a, "count": n} for b, a, n in self.state_counts
-            ],
         }
 
     def to_json(self, *, indent: int | None = 2) -> str:
@@ -235,18 +230,14 @@ class MarkRunPlan:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-safe data (versioned)."""
-        return {
-            "version": _PLAN_VERSION,
-            "kind": "mark_run",
-            "run_id": self.run_id,
-            "run_state_before": self.run_state_before.value,
-            "run_state_after": self.run_state_after.value,
-            "task_instances": [c.to_dict() for c in self.task_instances],
-            "runs": [r.to_dict() for r in self.runs],
-            "state_counts": [
-                {"before": b, "after": a, "count": n} for b, a, n in self.state_counts
-            ],
-        }
+        return _plan_dict(
+            "mark_run",
+            self.task_instances,
+            self.runs,
+            run_id=self.run_id,
+            run_state_before=self.run_state_before.value,
+            run_state_after=self.run_state_after.value,
+        )
 
     def to_json(self, *, indent: int | None = 2) -> str:
         """:meth:`to_dict` as a JSON string."""
