@@ -13,6 +13,7 @@ This is the only module that imports :mod:`dateutil.relativedelta`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -30,6 +31,7 @@ __all__ = [
     "epoch_floor",
     "has_calendar_units",
     "is_relativedelta",
+    "month_stepper",
     "relativedelta",
     "step",
 ]
@@ -103,6 +105,39 @@ def delta_seconds(delta: Delta) -> float:
         + delta.minutes * 60
         + delta.seconds
     )
+
+
+_MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def month_stepper(delta: Delta) -> Callable[[datetime], datetime] | None:
+    """A fast ``x + delta`` for a relativedelta of whole months/years only, else ``None``.
+
+    Same result as dateutil's addition (the day clamps to the target month's length; the
+    time of day and zone are kept) at a fraction of its cost.  Raises ``ValueError`` past
+    year 9999, like ``datetime.replace``.
+    """
+    if not isinstance(delta, relativedelta):
+        return None
+    if any(getattr(delta, f) for f in ("days", "hours", "minutes", "seconds", "microseconds")):
+        return None
+    if delta.leapdays or delta.weekday is not None:
+        return None
+    if any(getattr(delta, f) is not None for f in _RD_ABS):
+        return None
+    shift = delta.years * 12 + delta.months
+    if shift == 0:
+        return None
+
+    def add(x: datetime) -> datetime:
+        y, m0 = divmod(x.year * 12 + x.month - 1 + shift, 12)
+        m = m0 + 1
+        last = _MONTH_DAYS[m0]
+        if m == 2 and y % 4 == 0 and (y % 100 != 0 or y % 400 == 0):
+            last = 29
+        return x.replace(year=y, month=m, day=x.day if x.day <= last else last)
+
+    return add
 
 
 def step(t: datetime, delta: Delta, n: int = 1) -> datetime | None:

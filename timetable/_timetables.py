@@ -45,6 +45,7 @@ from ._delta import (
     delta_summary,
     epoch_floor,
     has_calendar_units,
+    month_stepper,
     step,
 )
 from ._describe import describe_cron
@@ -100,10 +101,11 @@ class _DeltaTicker:
     def iter_next(self, t: datetime) -> Iterator[tuple[datetime, bool]]:
         """``next(t)``, ``next(next(t))``, ... flagged regular when the step advances."""
         delta = self.delta
+        fast = month_stepper(delta)
         x = t.astimezone(UTC)
         while True:
             try:
-                e = x + delta
+                e = fast(x) if fast is not None else x + delta
             except (OverflowError, ValueError):
                 return
             yield e, e > x
