@@ -96,29 +96,15 @@ def timezones(*, zones: tuple[str, ...] = DST_ZONES) -> st.SearchStrategy[str]:
 
 @lru_cache(maxsize=64)
 def _transitions(zone: str, lo: datetime, hi: datetime) -> tuple[datetime, ...]:
-    """UTC instants where *zone*'s offset changes, between lo and hi (hourly scan + bisect)."""
+    """UTC instants where *zone*'s offset changes, between lo and hi (the engine's table)."""
+    from ._cron import zone_transitions
     from ._tz import get_zone
 
-    tz = get_zone(zone)
-    out = []
-    t = lo
-    step = timedelta(hours=6)
-    prev_off = t.astimezone(tz).utcoffset()
-    while t < hi:
-        n = t + step
-        off = n.astimezone(tz).utcoffset()
-        if off != prev_off:
-            a, b = t, n
-            while b - a > timedelta(minutes=1):
-                mid = a + (b - a) / 2
-                if mid.astimezone(tz).utcoffset() == prev_off:
-                    a = mid
-                else:
-                    b = mid
-            out.append(b.replace(second=0, microsecond=0))
-        prev_off = off
-        t = n
-    return tuple(out)
+    return tuple(
+        t.replace(second=0, microsecond=0)
+        for t, _ in zone_transitions(get_zone(zone), lo, hi)
+        if lo <= t < hi
+    )
 
 
 def aware_datetimes(
