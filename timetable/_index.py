@@ -18,8 +18,12 @@ instant.  Only the way of getting there differs:
   grid: they are counted as in UTC;
 * **anything else** streams the runs (lazily, without building run objects).
 
-So a ten-year minutely count costs a few divisions, a ten-year daily count in Berlin a
-few dozen steps (two transitions a year), never 5 million.
+Whole calendar years are skipped with a memoized table: the number of chain steps from
+the first tick of year *y* to the first tick of year *y + 1* (computed once per ticker
+and year, and used only when the chain from the caller's tick really passes that anchor).
+So a ten-year minutely count costs a few divisions, and a daily count in Berlin walks only
+the partial years at its two ends (four transitions at most), whether it spans ten years
+or a hundred; never 5 million steps.
 """
 
 from __future__ import annotations
@@ -89,8 +93,10 @@ def count_intervals(
 ) -> int:
     """How many runs :func:`~timetable.iter_run_infos` yields between *start* and *end*.
 
-    O(1) for deltas and for fixed-stride crons in fixed-offset zones; O(number of DST
-    transitions) for fixed-stride crons in DST zones; a lazy walk otherwise.
+    O(1) for deltas and for fixed-stride crons in fixed-offset zones.  In DST zones whole
+    years are skipped through a memoized per-year table, so the cost is bounded by the two
+    partial years at the ends (plus one table lookup per whole year), however long the
+    range.  Other schedules are walked lazily.
 
     Raises:
         NaiveDatetimeError: a datetime argument is naive.
@@ -339,6 +345,44 @@ class _CronWalk:
     def advance(
         self, x: datetime, until: datetime | None, steps: int | None
     ) -> tuple[int, datetime]:
+        """Move along the chain from *x*: at most *steps* ticks, none past *until*.
+
+        In DST zones, whole calendar years are skipped through a memoized table (the chain
+        from the first tick of year *y* to the first tick of year *y + 1*), so only the
+        partial years at both ends are walked: the cost no longer grows with the range.
+        """
+        if self.tk.simple_zone:
+            return self._walk(x, until, steps)
+        y1 = x.astimezone(UTC).year + 1
+        a1 = _year_anchor(self.tk, y1)
+        if a1 is None or (until is not None and until < _year_anchor_or_max(self.tk, y1 + 1)):
+            return self._walk(x, until, steps)
+        moved, last = self._walk(x, a1, steps)
+        if steps is not None and moved >= steps:
+            return moved, last
+        if last != a1:  # the chain from x does not pass the year's anchor: walk it all
+            return self._walk(x, until, steps)
+        table = _year_table(self.tk, self.data)
+        y = y1
+        while True:
+            seg = table.segment(y)
+            nxt = _year_anchor(self.tk, y + 1)
+            if seg is None or nxt is None:
+                break
+            if until is not None and nxt > until:
+                break
+            if steps is not None and moved + seg > steps:
+                break
+            moved += seg
+            last = nxt
+            y += 1
+        rest = None if steps is None else steps - moved
+        more, last = self._walk(last, until, rest)
+        return moved + more, last
+
+    def _walk(
+        self, x: datetime, until: datetime | None, steps: int | None
+    ) -> tuple[int, datetime]:
         tk = self.tk
         if self.utc is not None:
             # Every-hour shapes tick on a UTC grid when the stride divides every offset.
@@ -404,6 +448,48 @@ class _CronWalk:
                 return moved, x
             moved += 1
             x = nxt
+
+
+@lru_cache(maxsize=65536)
+def _year_anchor(tk: CronTicker, year: int) -> datetime | None:
+    """The first tick at or after 1 January of *year*, 00:00 UTC (memoized)."""
+    if not 2 <= year <= 9990:
+        return None
+    return tk.align_next(datetime(year, 1, 1, tzinfo=UTC))
+
+
+def _year_anchor_or_max(tk: CronTicker, year: int) -> datetime:
+    a = _year_anchor(tk, year)
+    return a if a is not None else _HI
+
+
+class _YearTable:
+    """Chain steps from one year's anchor to the next, memoized per ticker and kind."""
+
+    __slots__ = ("_segments", "walk")
+
+    def __init__(self, tk: CronTicker, data: bool) -> None:
+        self.walk = _CronWalk(tk, data)
+        self._segments: dict[int, int | None] = {}
+
+    def segment(self, year: int) -> int | None:
+        """Steps from the anchor of *year* to that of *year + 1*; None if the chain misses it."""
+        if year in self._segments:
+            return self._segments[year]
+        a, b = _year_anchor(self.walk.tk, year), _year_anchor(self.walk.tk, year + 1)
+        seg: int | None = None
+        if a is not None and b is not None:
+            moved, last = self.walk._walk(a, b, None)
+            seg = moved if last == b else None
+        if len(self._segments) > 20_000:  # pragma: no cover - bound the memo
+            self._segments.clear()
+        self._segments[year] = seg
+        return seg
+
+
+@lru_cache(maxsize=256)
+def _year_table(tk: CronTicker, data: bool) -> _YearTable:
+    return _YearTable(tk, data)
 
 
 def _to_utc(wall: datetime, off: timedelta) -> datetime:
