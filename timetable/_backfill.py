@@ -39,6 +39,8 @@ from ._runs import check_timetable, iter_run_infos
 from ._timetables import TimetableProtocol
 from ._types import DataInterval, RunInfo
 from ._tz import check_aware
+from ._validation import aware as _aware
+from ._validation import is_bool as _bool
 from .airflow import generate_run_id
 from .errors import (
     BackfillAlreadyRunningError,
@@ -82,15 +84,6 @@ def _to_reprocess(value: Any) -> ReprocessBehavior | None:
         raise InvalidArgumentError.for_value(
             "reprocess_behavior", value, "expected None, 'none', 'failed' or 'completed'"
         ) from None
-
-
-def _aware(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    check_aware(value, attribute.name)
-
-
-def _bool(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if not isinstance(value, bool):
-        raise WrongTypeError.for_value(attribute.name, value, "expected True or False")
 
 
 def _max_active(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:

@@ -46,6 +46,8 @@ from ._graph import TaskGraph
 from ._planning import History, validate_history
 from ._records import RunRecord, RunState, TaskInstanceRecord, TaskState
 from ._tz import check_aware
+from ._validation import aware_or_none as _aware_or_none
+from ._validation import is_bool as _bool
 from .errors import (
     InvalidArgumentError,
     InvalidRecordError,
@@ -324,16 +326,6 @@ def _run_ids(value: Any) -> frozenset[str]:
         if not isinstance(item, str) or not item:
             raise WrongTypeError.for_value("exclude_run_ids", item, "expected run id strings")
     return ids
-
-
-def _bool(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if not isinstance(value, bool):
-        raise WrongTypeError.for_value(attribute.name, value, "expected True or False")
-
-
-def _aware_or_none(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if value is not None:
-        check_aware(value, attribute.name)
 
 
 def _opt_str(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:

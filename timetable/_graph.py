@@ -32,6 +32,8 @@ from typing import Any
 
 import attrs
 
+from ._validation import is_bool as _bool
+from ._validation import nonempty_str as _nonempty_str
 from .errors import CyclicGraphError, InvalidArgumentError, UnknownTaskError, WrongTypeError
 
 __all__ = ["TaskGraph", "TaskSpec"]
@@ -52,16 +54,6 @@ def _task_ids(value: Any) -> frozenset[str]:
         if not isinstance(item, str) or not item:
             raise WrongTypeError.for_value("upstream", item, "expected a non-empty task id string")
     return ids
-
-
-def _nonempty_str(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if not isinstance(value, str) or not value:
-        raise WrongTypeError.for_value(attribute.name, value, "expected a non-empty string")
-
-
-def _bool(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if not isinstance(value, bool):
-        raise WrongTypeError.for_value(attribute.name, value, "expected True or False")
 
 
 def _retries(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:

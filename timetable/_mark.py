@@ -55,6 +55,7 @@ from ._records import RunRecord, RunState, TaskInstanceRecord, TaskState
 from ._runs import check_timetable
 from ._timetables import TimetableProtocol
 from ._types import TimeRestriction
+from ._validation import is_bool as _bool
 from .errors import InvalidArgumentError, InvalidRequestError, WrongTypeError
 
 __all__ = ["MarkPlan", "MarkRequest", "MarkRunPlan", "plan_mark", "plan_mark_run"]
@@ -73,11 +74,6 @@ _FINISHED = frozenset(
         TaskState.REMOVED,
     }
 )
-
-
-def _bool(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if not isinstance(value, bool):
-        raise WrongTypeError.for_value(attribute.name, value, "expected True or False")
 
 
 def _nonempty(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:

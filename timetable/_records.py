@@ -14,7 +14,9 @@ from typing import Any
 import attrs
 
 from ._types import DataInterval
-from ._tz import check_aware
+from ._validation import aware as _aware
+from ._validation import aware_or_none as _aware_or_none
+from ._validation import nonempty_str as _nonempty_str
 from .errors import InvalidRecordError, WrongTypeError
 
 __all__ = ["RunRecord", "RunState", "RunType", "TaskInstanceRecord", "TaskState"]
@@ -101,20 +103,6 @@ def _to_task_state(value: Any) -> TaskState | None:
         raise InvalidRecordError.for_value(
             "state", value, f"expected None or one of {allowed}"
         ) from None
-
-
-def _aware_or_none(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if value is not None:
-        check_aware(value, attribute.name)
-
-
-def _aware(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    check_aware(value, attribute.name)
-
-
-def _nonempty_str(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if not isinstance(value, str) or not value:
-        raise WrongTypeError.for_value(attribute.name, value, "expected a non-empty string")
 
 
 @attrs.frozen(kw_only=True)

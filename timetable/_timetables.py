@@ -51,6 +51,7 @@ from ._delta import (
 from ._describe import describe_cron
 from ._types import DataInterval, DstPolicy, RunInfo, TimeRestriction
 from ._tz import check_aware, get_zone, zone_name
+from ._validation import is_bool as _bool_validator
 from .errors import InvalidScheduleError, WrongTypeError
 
 __all__ = [
@@ -157,11 +158,6 @@ def _run_immediately_validator(inst: Any, attribute: attrs.Attribute[Any], value
 def _dst_validator(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     if not isinstance(value, DstPolicy):
         raise WrongTypeError.for_value("dst", value, "expected a DstPolicy")
-
-
-def _bool_validator(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if not isinstance(value, bool):
-        raise WrongTypeError.for_value(attribute.name, value, "expected True or False")
 
 
 # -- shared rules ---------------------------------------------------------------------------

@@ -7,19 +7,11 @@ from typing import Any
 
 import attrs
 
-from ._tz import check_aware
+from ._validation import aware as _aware
+from ._validation import aware_or_none as _aware_or_none
 from .errors import InvalidIntervalError, WrongTypeError
 
 __all__ = ["DataInterval", "DstPolicy", "RunInfo", "TimeRestriction"]
-
-
-def _aware(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    check_aware(value, attribute.name)
-
-
-def _aware_or_none(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if value is not None:
-        check_aware(value, attribute.name)
 
 
 @attrs.frozen(kw_only=True)
