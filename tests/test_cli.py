@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from timetable._cli import EXAMPLES, main
+from timetable.cli import EXAMPLES, main
+from timetable.cli.registry import examples
 
 ROOT = Path(__file__).resolve().parents[1]
 COMMANDS = ["next", "runs", "manual", "catchup", "backfill", "gaps", "clear", "mark",
@@ -101,7 +102,7 @@ def test_runs_is_lazy_on_an_unbounded_range() -> None:
     assert len(text.splitlines()) == 3
 
 
-@pytest.mark.parametrize("name", sorted(EXAMPLES))
+@pytest.mark.parametrize("name", sorted(examples()))
 def test_example_inputs_round_trip_through_input(name: str, tmp_path: Path) -> None:
     code, doc = run("example", name)
     assert code == 0
@@ -269,7 +270,7 @@ def test_bad_record_names_the_record(tmp_path: Path) -> None:
 
 def test_a_bug_exits_1_in_one_line(monkeypatch: pytest.MonkeyPatch,
                                    capsys: pytest.CaptureFixture[str]) -> None:
-    import timetable._cli as cli_module
+    import timetable.cli.commands.plans as cli_module
 
     def boom(*args: object, **kwargs: object) -> None:
         raise ZeroDivisionError("oops")
@@ -284,7 +285,7 @@ def test_a_bug_exits_1_in_one_line(monkeypatch: pytest.MonkeyPatch,
 
 
 def test_the_clock_is_read_only_without_now(monkeypatch: pytest.MonkeyPatch) -> None:
-    import timetable._cli as cli_module
+    import timetable.cli.inputs as cli_module
 
     class NoClock:
         @staticmethod
@@ -334,11 +335,11 @@ def test_there_are_console_examples() -> None:
 
 
 def test_cli_reference_page_is_generated_from_the_parser() -> None:
-    from timetable._cli import reference_markdown
+    from timetable.cli import reference_markdown
 
     page = (ROOT / "docs/reference/cli.md").read_text(encoding="utf-8")
     assert page == reference_markdown(), (
-        "regenerate: python -c \"from timetable._cli import reference_markdown; "
+        "regenerate: python -c \"from timetable.cli import reference_markdown; "
         "open('docs/reference/cli.md', 'w').write(reference_markdown())\""
     )
 

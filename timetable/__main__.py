@@ -1,5 +1,5 @@
 """``python -m timetable``: the command line."""
 
-from timetable._cli import main
+from timetable.cli import main
 
 raise SystemExit(main())
