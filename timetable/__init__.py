@@ -23,6 +23,14 @@ from ._catchup import (
     iter_catchup,
     plan_catchup,
 )
+from ._changeset import (
+    Changeset,
+    FieldChange,
+    RunInsert,
+    RunUpdate,
+    TaskInstanceUpdate,
+    apply_changeset,
+)
 from ._clear import (
     ClearPlan,
     ClearRequest,
@@ -121,6 +129,13 @@ __all__ = [
     "iter_catchup",
     "plan_backfill",
     "plan_catchup",
+    # The host contract: changesets
+    "Changeset",
+    "FieldChange",
+    "RunInsert",
+    "RunUpdate",
+    "TaskInstanceUpdate",
+    "apply_changeset",
     # Per-run decisions
     "DependsOnPastRule",
     "DependsOnPastVerdict",

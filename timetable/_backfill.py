@@ -27,12 +27,14 @@ module returns it as one:
 from __future__ import annotations
 
 import enum
+import json
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 import attrs
 
+from ._changeset import Changeset, FieldChange, RunInsert, RunUpdate
 from ._planning import Action, History, Reason, check_conf, iso, validate_history
 from ._records import RunRecord, RunState, RunType
 from ._runs import check_timetable, iter_run_infos
@@ -49,6 +51,7 @@ from .errors import (
     InvalidBackfillDirectionError,
     InvalidBackfillRangeError,
     InvalidReprocessBehaviorError,
+    InvalidRequestError,
     NoBackfillRunsError,
     NonPeriodicTimetableError,
     RunTypeNotAllowedError,
@@ -151,6 +154,39 @@ class BackfillEntry:
     run_id: str | None
     existing_run_id: str | None
     wave: int | None
+    conf: Mapping[str, Any] | None = attrs.field(default=None, eq=False, hash=False)
+
+    def to_insert(self) -> RunInsert:
+        """The ``dag_run`` row a ``create`` entry inserts (a queued ``backfill`` run).
+
+        Raises:
+            InvalidRequestError: the entry does not create a run (``reprocess`` or
+                ``skip``).
+        """
+        if self.action is not Action.CREATE or self.run_id is None:
+            raise InvalidRequestError.for_value(
+                "action", self.action.value, "only a 'create' entry creates a run"
+            )
+        info = self.run_info
+        return RunInsert(
+            run_id=self.run_id,
+            run_type=RunType.BACKFILL,
+            logical_date=info.logical_date,
+            data_interval_start=info.data_interval.start,
+            data_interval_end=info.data_interval.end,
+            run_after=info.run_after,
+            state=RunState.QUEUED,
+            conf=self.conf,
+            triggered_by="backfill",
+        )
+
+    def to_record(self) -> RunRecord:
+        """The run a ``create`` entry creates, as the history holds it afterwards.
+
+        Raises:
+            InvalidRequestError: the entry does not create a run.
+        """
+        return self.to_insert().to_record()
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe form."""
@@ -188,6 +224,9 @@ class BackfillPlan:
     now: datetime
     dry_run: bool = False
     _rows: tuple[_Row, ...] = attrs.field(default=(), alias="_rows", repr=False)
+    _reprocessed: tuple[RunRecord, ...] = attrs.field(
+        default=(), alias="_reprocessed", repr=False
+    )
 
     def __len__(self) -> int:
         return len(self._rows)
@@ -208,6 +247,7 @@ class BackfillPlan:
             run_id=run_id,
             existing_run_id=existing,
             wave=wave,
+            conf=self.request.dag_run_conf,
         )
 
     @property
@@ -228,9 +268,59 @@ class BackfillPlan:
         """The conf every created run gets (and reprocessed runs, when not ``None``)."""
         return self.request.dag_run_conf
 
-    def count(self, action: Action) -> int:
+    def count(self, action: Action | str) -> int:
         """How many entries have *action*."""
-        return sum(1 for r in self._rows if r[0] is action)
+        wanted = Action(action)
+        return sum(1 for r in self._rows if r[0] is wanted)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """``{action: entries}`` for every :class:`~timetable.Action`."""
+        return {a.value: self.count(a) for a in Action}
+
+    @property
+    def create_count(self) -> int:
+        """How many runs the plan creates (``count(Action.CREATE)``)."""
+        return self.count(Action.CREATE)
+
+    @property
+    def to_create(self) -> tuple[RunInfo, ...]:
+        """The intervals the plan creates runs for, in ``sort_ordinal`` order."""
+        return tuple(e.run_info for e in self if e.action is Action.CREATE)
+
+    def changeset(self) -> Changeset:
+        """The rows to write, in ``sort_ordinal`` order.
+
+        A ``create`` entry inserts a queued ``backfill`` run.  A ``reprocess`` entry
+        updates the stored run in place, as Airflow's backfill does: ``state`` →
+        ``queued`` (``start_date`` reset), ``clear_number`` + 1, ``run_type`` →
+        ``backfill``, and ``conf`` → ``dag_run_conf`` when the request has one.  Its
+        task instances are cleared too in Airflow; this plan does not see them, so a
+        host that stores them plans that with :func:`~timetable.plan_clear`
+        (``ClearRequest(run_id=…)``) over the same snapshot.
+        """
+        existing = {r.run_id: r for r in self._reprocessed}
+        conf = self.request.dag_run_conf
+        inserts = []
+        updates = []
+        for e in self:
+            if e.action is Action.CREATE:
+                inserts.append(e.to_insert())
+            elif e.action is Action.REPROCESS:
+                assert e.run_id is not None
+                run = existing[e.run_id]
+                changes = {
+                    "state": FieldChange(run.state, RunState.QUEUED),
+                    "clear_number": FieldChange(run.clear_number, run.clear_number + 1),
+                }
+                if run.run_type is not RunType.BACKFILL:
+                    changes["run_type"] = FieldChange(run.run_type, RunType.BACKFILL)
+                if conf is not None and (run.conf is None or dict(run.conf) != dict(conf)):
+                    changes["conf"] = FieldChange(
+                        None if run.conf is None else dict(run.conf), dict(conf)
+                    )
+                updates.append(RunUpdate(run_id=run.run_id, changes=changes, start_date="reset"))
+        return Changeset(runs_to_insert=tuple(inserts), runs_to_update=tuple(updates))
 
     def waves(self) -> tuple[tuple[int, ...], ...]:
         """The sort ordinals of the runs that may start together, wave by wave."""
@@ -262,6 +352,10 @@ class BackfillPlan:
             "counts": {a.value: self.count(a) for a in Action},
             "entries": [e.to_dict() for e in self],
         }
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        """:meth:`to_dict` as a JSON string."""
+        return json.dumps(self.to_dict(), indent=indent)
 
     def to_text(self, *, max_lines: int = 20) -> str:
         """A readable summary, one line per interval (elided past *max_lines*)."""
@@ -459,6 +553,7 @@ def plan_backfill(
     reprocess = request.effective_reprocess
     per_wave = request.max_active_runs
     rows: list[_Row] = []
+    reprocessed: list[RunRecord] = []
     started = 0
     for info in _infos(tt, request, now):
         existing = history.at(info.logical_date)
@@ -475,6 +570,7 @@ def plan_backfill(
         elif action is Action.REPROCESS:
             assert existing is not None
             run_id = existing.run_id
+            reprocessed.append(existing)
         if action is not Action.SKIP:
             wave = started // per_wave + 1
             started += 1
@@ -488,4 +584,7 @@ def plan_backfill(
             f"the schedule has no interval in this range that ended before now={iso(now)!r}",
             argument="from_date",
         )
-    return BackfillPlan(request=request, now=now, dry_run=dry_run, _rows=tuple(rows))
+    return BackfillPlan(
+        request=request, now=now, dry_run=dry_run, _rows=tuple(rows),
+        _reprocessed=tuple(reprocessed),
+    )

@@ -28,6 +28,7 @@ as compressed ranges, never as one object each.
 from __future__ import annotations
 
 import enum
+import json
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
@@ -35,14 +36,15 @@ from typing import Any, Literal
 
 import attrs
 
+from ._changeset import Changeset, RunInsert
 from ._planning import Action, History, Reason, iso, validate_history
-from ._records import RunRecord, RunType
+from ._records import RunRecord, RunState, RunType
 from ._runs import check_timetable, infer_manual_interval, next_run_info
 from ._timetables import TimetableProtocol
 from ._types import DataInterval, RunInfo, TimeRestriction
 from ._tz import check_aware
 from .airflow import generate_run_id
-from .errors import InvalidArgumentError, WrongTypeError
+from .errors import InvalidArgumentError, InvalidRequestError, WrongTypeError
 
 __all__ = [
     "CatchupEntry",
@@ -189,6 +191,36 @@ class CatchupEntry:
             **_info_dict(self.run_info),
         }
 
+    def to_insert(self) -> RunInsert:
+        """The ``dag_run`` row a ``create`` entry inserts (state ``queued``).
+
+        Raises:
+            InvalidRequestError: the entry is a ``skip`` (it creates nothing).
+        """
+        if self.action is not Action.CREATE:
+            raise InvalidRequestError.for_value(
+                "action", self.action.value, "only a 'create' entry creates a run"
+            )
+        info = self.run_info
+        return RunInsert(
+            run_id=self.run_id,
+            run_type=RunType.SCHEDULED,
+            logical_date=info.logical_date,
+            data_interval_start=info.data_interval.start,
+            data_interval_end=info.data_interval.end,
+            run_after=info.run_after,
+            state=RunState.QUEUED,
+            triggered_by="timetable",
+        )
+
+    def to_record(self) -> RunRecord:
+        """The run a ``create`` entry creates, as the history holds it afterwards.
+
+        Raises:
+            InvalidRequestError: the entry is a ``skip`` (it creates nothing).
+        """
+        return self.to_insert().to_record()
+
 
 def _info_dict(info: RunInfo) -> dict[str, Any]:
     return {
@@ -262,8 +294,24 @@ class CatchupPlan:
 
     @property
     def create_count(self) -> int:
-        """How many runs the plan creates."""
+        """How many runs the plan creates (``count(Action.CREATE)``)."""
         return sum(1 for r in self._rows if r[0] is Action.CREATE)
+
+    def count(self, action: Action | str) -> int:
+        """How many entries have *action* (``"create"`` or ``"skip"``)."""
+        wanted = Action(action)
+        return sum(1 for r in self._rows if r[0] is wanted)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """``{action: entries}`` for every :class:`~timetable.Action`."""
+        return {a.value: self.count(a) for a in Action}
+
+    def changeset(self) -> Changeset:
+        """The rows to write: one ``dag_run`` insert per ``create`` entry, in order."""
+        return Changeset(
+            runs_to_insert=tuple(e.to_insert() for e in self if e.action is Action.CREATE)
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """The plan as JSON-safe data (``json.dumps`` works on it)."""
@@ -280,6 +328,10 @@ class CatchupPlan:
             "entries": [e.to_dict() for e in self],
             "skipped": [r.to_dict() for r in self.skipped],
         }
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        """:meth:`to_dict` as a JSON string."""
+        return json.dumps(self.to_dict(), indent=indent)
 
     def to_text(self, *, max_lines: int = 20) -> str:
         """A readable summary: one line per entry (elided past *max_lines*)."""

@@ -42,6 +42,7 @@ from typing import Any, Literal
 
 import attrs
 
+from ._changeset import Changeset, FieldChange, RunUpdate, TaskInstanceUpdate
 from ._graph import TaskGraph
 from ._planning import History, validate_history
 from ._records import RunRecord, RunState, TaskInstanceRecord, TaskState
@@ -617,6 +618,40 @@ class RunChange:
         }
 
 
+def _changeset_of(
+    task_instances: Iterable[TaskInstanceChange],
+    runs: Iterable[RunChange],
+    dag_id: str | None = None,
+) -> Changeset:
+    """The rows a task-level plan writes: only columns whose value changes."""
+    run_updates = []
+    for r in runs:
+        changes: dict[str, FieldChange] = {}
+        if r.state_before is not r.state_after:
+            changes["state"] = FieldChange(r.state_before, r.state_after)
+        if r.clear_number_before != r.clear_number_after:
+            changes["clear_number"] = FieldChange(r.clear_number_before, r.clear_number_after)
+        if changes or r.start_date != "unchanged":
+            run_updates.append(
+                RunUpdate(run_id=r.run_id, changes=changes, start_date=r.start_date, dag_id=dag_id)
+            )
+    ti_updates = []
+    for c in task_instances:
+        ti_changes: dict[str, FieldChange] = {}
+        if c.state_before is not c.state_after:
+            ti_changes["state"] = FieldChange(c.state_before, c.state_after)
+        if c.max_tries_before != c.max_tries_after:
+            ti_changes["max_tries"] = FieldChange(c.max_tries_before, c.max_tries_after)
+        if ti_changes:
+            ti_updates.append(
+                TaskInstanceUpdate(
+                    run_id=c.run_id, task_id=c.task_id, map_index=c.map_index,
+                    changes=ti_changes, dag_id=dag_id,
+                )
+            )
+    return Changeset(runs_to_update=tuple(run_updates), task_instances_to_update=tuple(ti_updates))
+
+
 def _counts(changes: Iterable[TaskInstanceChange]) -> tuple[tuple[str, str, int], ...]:
     counter = Counter((_state_str(c.state_before), _state_str(c.state_after)) for c in changes)
     return tuple((b, a, n) for (b, a), n in sorted(counter.items()))
@@ -650,6 +685,13 @@ class ClearPlan:
     def state_counts(self) -> tuple[tuple[str, str, int], ...]:
         """``(state_before, state_after, count)`` triples (``"none"`` for no state), sorted."""
         return _counts(self.task_instances)
+
+    def changeset(self) -> Changeset:
+        """The rows to write: every run and task-instance column the clear changes.
+
+        Selected task instances whose columns all stay the same are left out.
+        """
+        return _changeset_of(self.task_instances, self.runs)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-safe data (versioned)."""

@@ -28,6 +28,7 @@ from typing import Any, Literal, Protocol
 
 import attrs
 
+from ._changeset import Changeset, RunInsert
 from ._planning import History, check_conf, iso, validate_history
 from ._records import RunRecord, RunState, RunType, TaskInstanceRecord, TaskState
 from ._runs import check_timetable, infer_manual_interval, next_run_info
@@ -588,6 +589,24 @@ class ManualRun:
     state: RunState = RunState.QUEUED
     conf: Mapping[str, Any] | None = attrs.field(default=None, hash=False)
     reason: str
+
+    def to_insert(self) -> RunInsert:
+        """The ``dag_run`` row to insert."""
+        iv = self.data_interval
+        return RunInsert(
+            run_id=self.run_id,
+            run_type=self.run_type,
+            logical_date=self.logical_date,
+            data_interval_start=None if iv is None else iv.start,
+            data_interval_end=None if iv is None else iv.end,
+            run_after=self.run_after,
+            state=self.state,
+            conf=self.conf,
+        )
+
+    def changeset(self) -> Changeset:
+        """The rows to write: the one run to insert."""
+        return Changeset(runs_to_insert=(self.to_insert(),))
 
     def to_record(self) -> RunRecord:
         """The run as a :class:`RunRecord` (what the history holds once it is created)."""

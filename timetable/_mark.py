@@ -39,11 +39,13 @@ from typing import Any, Literal
 
 import attrs
 
+from ._changeset import Changeset
 from ._clear import (
     FAILED_STATES,
     RunChange,
     RunHistory,
     TaskInstanceChange,
+    _changeset_of,
     _check_removed,
     _counts,
     _plan_dict,
@@ -182,6 +184,10 @@ class MarkPlan:
         """``(state_before, state_after, count)`` triples, sorted."""
         return _counts(self.task_instances)
 
+    def changeset(self) -> Changeset:
+        """The rows to write: the marked and cleared task instances, re-queued runs."""
+        return _changeset_of(self.task_instances, self.runs)
+
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-safe data (versioned)."""
         return {
@@ -223,6 +229,10 @@ class MarkRunPlan:
     def state_counts(self) -> tuple[tuple[str, str, int], ...]:
         """``(state_before, state_after, count)`` triples, sorted."""
         return _counts(self.task_instances)
+
+    def changeset(self) -> Changeset:
+        """The rows to write: the run's new state and its task instances' states."""
+        return _changeset_of(self.task_instances, self.runs)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-safe data (versioned)."""

@@ -36,6 +36,7 @@ from typing import Any
 import attrs
 
 from ._records import RunRecord, RunState, RunType
+from ._rows import read_run
 from ._types import DataInterval, TimeRestriction
 from ._tz import check_aware
 from .errors import (
@@ -43,7 +44,6 @@ from .errors import (
     DuplicateRunIdError,
     IntervalMismatchError,
     InvalidArgumentError,
-    TimetableError,
     WrongTypeError,
 )
 
@@ -131,59 +131,7 @@ def _record_label(index: int, run: RunRecord) -> str:
 
 
 def _read_record(index: int, raw: Any) -> RunRecord:
-    if isinstance(raw, RunRecord):
-        return raw
-    if isinstance(raw, Mapping):
-        try:
-            return _record_from_mapping(raw)
-        except TimetableError as err:
-            run_id = raw.get("run_id")
-            raise type(err)(
-                f"runs[{index}] (run_id={run_id!r}): {err}", argument=err.argument
-            ) from err
-    raise WrongTypeError.for_value(f"runs[{index}]", raw, "expected a RunRecord or a mapping")
-
-
-def _parse_dt(value: Any, argument: str) -> Any:
-    if isinstance(value, str):
-        try:
-            return datetime.fromisoformat(value)
-        except ValueError as err:
-            raise InvalidArgumentError.for_value(
-                argument, value, "expected an ISO-8601 datetime with an offset"
-            ) from err
-    return value
-
-
-def _record_from_mapping(raw: Mapping[str, Any]) -> RunRecord:
-    """A :class:`RunRecord` from a plain mapping (ISO strings or datetimes)."""
-    logical = _parse_dt(raw.get("logical_date"), "logical_date")
-    interval = raw.get("data_interval")
-    if interval is None and (
-        raw.get("data_interval_start") is not None or raw.get("data_interval_end") is not None
-    ):
-        interval = (raw.get("data_interval_start"), raw.get("data_interval_end"))
-    if interval is not None and not isinstance(interval, DataInterval):
-        if isinstance(interval, Mapping):
-            interval = (interval.get("start"), interval.get("end"))
-        if not isinstance(interval, (tuple, list)) or len(interval) != 2:
-            raise WrongTypeError.for_value(
-                "data_interval", interval, "expected [start, end], {start, end} or None"
-            )
-        interval = DataInterval(
-            start=_parse_dt(interval[0], "data_interval.start"),
-            end=_parse_dt(interval[1], "data_interval.end"),
-        )
-    return RunRecord(
-        run_id=raw.get("run_id"),  # type: ignore[arg-type]
-        run_type=raw.get("run_type"),
-        logical_date=logical,
-        data_interval=interval,
-        run_after=_parse_dt(raw.get("run_after"), "run_after"),
-        state=raw.get("state"),
-        conf=raw.get("conf"),
-        clear_number=raw.get("clear_number", 0),
-    )
+    return read_run(raw, index, "runs")
 
 
 def _sort_key(run: RunRecord) -> tuple[int, datetime, str]:

@@ -22,11 +22,13 @@ from typing import Any
 
 import attrs
 
+from ._changeset import Changeset
 from ._clear import (
     ClearPlan,
     ClearRequest,
     RunHistory,
     _build_plan,
+    _changeset_of,
     _check_removed,
     _select,
 )
@@ -89,6 +91,20 @@ class RecursiveClearPlan:
             if key == dag_id:
                 return plan
         return ClearPlan(task_instances=(), runs=())
+
+    def changeset(self, dag_id: str | None = None) -> Changeset:
+        """The rows to write.
+
+        Args:
+            dag_id: one DAG's part (its updates carry no ``dag_id``); ``None`` gives
+                every DAG's updates in one changeset, each tagged with its ``dag_id``
+                (apply it per DAG with :meth:`Changeset.for_dag`).
+        """
+        if dag_id is not None:
+            return _changeset_of(self.plan_for(dag_id).task_instances, self.plan_for(dag_id).runs)
+        return Changeset.merge(
+            *(_changeset_of(p.task_instances, p.runs, dag_id=d) for d, p in self.plans)
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-safe data (versioned)."""

@@ -20,6 +20,7 @@ from typing import Any, ClassVar
 __all__ = [
     "BackfillAlreadyRunningError",
     "BackfillInFutureError",
+    "ChangesetConflictError",
     "CyclicGraphError",
     "DuplicateLogicalDateError",
     "DuplicateRunIdError",
@@ -219,3 +220,16 @@ class NoBackfillRunsError(InvalidRequestError):
     """The backfill would create or reprocess nothing (Airflow's ``NoBackfillRunsToCreate``)."""
 
     code = "no-backfill-runs"
+
+
+# -- applying changesets ----------------------------------------------------------------
+
+
+class ChangesetConflictError(InvalidArgumentError):
+    """A changeset does not apply to the snapshot it meets (re-plan from a fresh one).
+
+    A before-value no longer matches, an updated row is gone, or an insert collides
+    with a stored run id or logical date.
+    """
+
+    code = "changeset-conflict"
