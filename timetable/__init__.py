@@ -58,6 +58,13 @@ from ._planning import Action, History, Reason, dag_restriction, validate_histor
 from ._records import RunRecord, RunState, RunType, TaskInstanceRecord, TaskState
 from ._recursive import CrossDagMarker, RecursiveClearPlan, plan_clear_recursive
 from ._runs import infer_manual_interval, iter_run_infos, next_run_info
+from ._schedule_change import (
+    ChangeFinding,
+    ChangeReason,
+    ChangeStep,
+    ScheduleChangePlan,
+    plan_schedule_change,
+)
 from ._timetables import (
     Continuous,
     CronDataIntervals,
@@ -136,6 +143,12 @@ __all__ = [
     "RunUpdate",
     "TaskInstanceUpdate",
     "apply_changeset",
+    # Schedule edits, explanations, DST reports and lints
+    "ChangeFinding",
+    "ChangeReason",
+    "ChangeStep",
+    "ScheduleChangePlan",
+    "plan_schedule_change",
     # Per-run decisions
     "DependsOnPastRule",
     "DependsOnPastVerdict",
