@@ -474,7 +474,7 @@ def plan_schedule_change(
                 f"{iso(first.run_after)}"
             ),
         )
-        steps = tuple(s for s in steps if s.action != "none") + (note,)
+        steps = (*tuple(s for s in steps if s.action != "none"), note)
     plan_kwargs["recommendation"] = steps
     return ScheduleChangePlan(**plan_kwargs)
 

@@ -38,15 +38,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import pendulum
-from dateutil.relativedelta import relativedelta
-
 import airflow.timetables.interval as _interval_mod
 import airflow.timetables.trigger as _trigger_mod
+import pendulum
 from airflow.timetables.base import DataInterval, TimeRestriction
 from airflow.timetables.interval import CronDataIntervalTimetable, DeltaDataIntervalTimetable
 from airflow.timetables.trigger import CronTriggerTimetable, DeltaTriggerTimetable
 from airflow.utils.types import DagRunType
+from dateutil.relativedelta import relativedelta
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "airflow_schedule_changes.jsonl"

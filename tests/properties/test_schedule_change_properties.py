@@ -8,6 +8,7 @@ reports an overlap.  Coverage here is recomputed by brute force from the records
 
 from __future__ import annotations
 
+import itertools
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -65,7 +66,7 @@ def test_uncovered_and_overlaps_are_exactly_what_the_runs_leave(
     lo, hi = min(starts), max(ends)
     marks = sorted({lo, hi, *[x for p in new_periods + old_periods for x in p]})
     probes = [m for m in marks if lo <= m < hi]
-    probes += [a + (b - a) / 2 for a, b in zip(marks, marks[1:], strict=False) if lo <= a < hi]
+    probes += [a + (b - a) / 2 for a, b in itertools.pairwise(marks) if lo <= a < hi]
     for x in probes:
         n_old = sum(1 for a, b in old_periods if a <= x < b)
         n_new = sum(1 for a, b in new_periods if a <= x < b)

@@ -142,6 +142,6 @@ def test_bad_input_is_a_typed_error() -> None:
         tt.plan_schedule_change(old, "daily", runs=[], restriction=tt.TimeRestriction(), now=D)
     with pytest.raises(tt.TimetableError):
         tt.plan_schedule_change(old, old, runs=[], restriction=tt.TimeRestriction(),
-                                now=datetime(2024, 1, 1))  # noqa: DTZ001
+                                now=datetime(2024, 1, 1))
     with pytest.raises(tt.TimetableError):
         tt.plan_schedule_change(old, old, runs=[], restriction=None, now=D)  # type: ignore[arg-type]
