@@ -33,8 +33,9 @@ from typing import Any, Literal
 import attrs
 
 from ._catchup import CatchupStop, plan_catchup
+from ._changeset import Changeset, RunInsert
 from ._planning import Action, History, iso, validate_history
-from ._records import RunRecord, RunType
+from ._records import RunRecord, RunState, RunType
 from ._runs import check_timetable
 from ._timetables import (
     CronDataIntervals,
@@ -224,6 +225,24 @@ class ScheduleChangePlan:
     def run_ids(self) -> tuple[str, ...]:
         """The run ids the runs of :attr:`next_runs` get, in the same order."""
         return self._run_ids
+
+    def changeset(self) -> Changeset:
+        """The rows to write: one ``dag_run`` insert (state ``queued``) per new run, in order."""
+        return Changeset(
+            runs_to_insert=tuple(
+                RunInsert(
+                    run_id=rid,
+                    run_type=RunType.SCHEDULED,
+                    logical_date=info.logical_date,
+                    data_interval_start=info.data_interval.start,
+                    data_interval_end=info.data_interval.end,
+                    run_after=info.run_after,
+                    state=RunState.QUEUED,
+                    triggered_by="timetable",
+                )
+                for rid, info in zip(self._run_ids, self.next_runs, strict=True)
+            )
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """The plan as JSON-safe data, with ``version`` and ``kind``."""

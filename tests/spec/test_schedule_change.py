@@ -145,3 +145,17 @@ def test_bad_input_is_a_typed_error() -> None:
                                 now=datetime(2024, 1, 1))
     with pytest.raises(tt.TimetableError):
         tt.plan_schedule_change(old, old, runs=[], restriction=None, now=D)  # type: ignore[arg-type]
+
+
+def test_changeset_inserts_next_runs_and_applying_it_leaves_nothing_to_do() -> None:
+    old = tt.CronDataIntervals(cron="0 0 * * *")
+    new = tt.CronDataIntervals(cron="0 6 * * *")
+    runs = history(old, day(5, 1))
+    p = plan(old, new, runs, now=day(9, 7))
+    cs = p.changeset()
+    assert [r.run_id for r in cs.runs_to_insert] == list(p.run_ids)
+    assert cs.to_dict()["runs_to_insert"][0]["data_interval_start"] == "2024-01-05T06:00:00+00:00"
+    applied, _ = tt.apply_changeset(cs, runs=runs)
+    again = plan(new, new, applied, now=day(9, 7))
+    assert again.next_runs == []
+    assert again.uncovered == again.overlaps == ()
