@@ -3,7 +3,10 @@
 from __future__ import annotations
 import __future__
 
+import ast
 import inspect
+import subprocess
+import sys
 import types
 from datetime import UTC, datetime, timedelta
 from importlib.metadata import version
@@ -18,9 +21,10 @@ T0 = datetime(2024, 1, 1, tzinfo=UTC)
 
 def _public_names() -> set[str]:
     """Names a user can reach as ``timetable.X`` that are not modules or private."""
+    names = dir(tt)  # the package loads its names lazily: dir() lists them all
     return {
         name
-        for name, value in vars(tt).items()
+        for name, value in ((name, getattr(tt, name)) for name in names)
         if not name.startswith("_")
         and not isinstance(value, types.ModuleType)
         and not isinstance(value, __future__._Feature)  # `from __future__ import annotations`
@@ -31,6 +35,33 @@ def test_all_equals_the_public_names() -> None:
     """``__all__`` is exactly what the package exposes (plus ``__version__``)."""
     assert sorted(tt.__all__) == sorted(set(tt.__all__))
     assert set(tt.__all__) == _public_names() | {"__version__"}
+
+
+def test_import_loads_no_engine_module() -> None:
+    """``import timetable`` alone loads neither croniter, dateutil nor any planner module."""
+    code = (
+        "import sys, timetable; "
+        "print(sorted(m for m in sys.modules if m.startswith(('croniter', 'dateutil', 'timetable.'))))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "['timetable._version', 'timetable.errors']"
+
+
+def test_lazy_names_match_the_type_checking_imports() -> None:
+    """The lazy name table and the static imports (what type checkers and docs see) agree."""
+    tree = ast.parse(inspect.getsource(tt))
+    static = {
+        (node.module, alias.name)
+        for block in tree.body
+        if isinstance(block, ast.If) and ast.unparse(block.test) == "TYPE_CHECKING"
+        for node in block.body
+        if isinstance(node, ast.ImportFrom)
+        for alias in node.names
+    }
+    lazy = {(module, name) for module, names in tt._LAZY.items() for name in names}
+    assert static == lazy
+    with pytest.raises(AttributeError, match="no_such_name"):
+        _ = tt.no_such_name
 
 
 @pytest.mark.parametrize("name", sorted(_public_names()))

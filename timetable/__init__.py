@@ -6,81 +6,182 @@ intervals and plans to apply in its own transaction.  Public submodules:
 :mod:`timetable.errors` and :mod:`timetable.strategies` (needs Hypothesis).
 """
 
+# The public names load on first access (PEP 562), so ``import timetable`` costs only
+# this module: a cron next-run loads the cron engine, not the clear planner.  A new public
+# name goes in three places: the TYPE_CHECKING imports (what type checkers and the docs
+# see), ``_LAZY`` (module -> names; tests/test_public_api.py checks the two agree) and
+# ``__all__``.
+import importlib
+from typing import TYPE_CHECKING
 
-from ._backfill import (
-    BackfillEntry,
-    BackfillPlan,
-    BackfillRequest,
-    ReprocessBehavior,
-    plan_backfill,
-)
-from ._catchup import (
-    CatchupEntry,
-    CatchupPlan,
-    CatchupPolicy,
-    CatchupStop,
-    IntervalRange,
-    iter_catchup,
-    plan_catchup,
-)
-from ._changeset import (
-    Changeset,
-    FieldChange,
-    RunInsert,
-    RunUpdate,
-    TaskInstanceUpdate,
-    apply_changeset,
-)
-from ._clear import (
-    ClearPlan,
-    ClearRequest,
-    RunChange,
-    RunHistory,
-    TaskInstanceChange,
-    plan_clear,
-)
-from ._decisions import (
-    DependsOnPastRule,
-    DependsOnPastVerdict,
-    LatestOnlyDecision,
-    ManualRun,
-    check_depends_on_past,
-    is_latest_run,
-    manual_run_interval,
-    plan_manual_run,
-    template_dates,
-)
-from ._gaps import GapReport, find_gaps
-from ._graph import TaskGraph, TaskSpec
-from ._index import count_intervals, interval_containing, iter_intervals, nth_interval
-from ._mark import MarkPlan, MarkRequest, MarkRunPlan, plan_mark, plan_mark_run
-from ._planning import Action, History, Reason, dag_restriction, validate_history
-from ._records import RunRecord, RunState, RunType, TaskInstanceRecord, TaskState
-from ._recursive import CrossDagMarker, RecursiveClearPlan, plan_clear_recursive
-from ._runs import infer_manual_interval, iter_run_infos, next_run_info
-from ._schedule_change import (
-    ChangeFinding,
-    ChangeReason,
-    ChangeStep,
-    ScheduleChangePlan,
-    plan_schedule_change,
-)
-from ._timetables import (
-    Continuous,
-    CronDataIntervals,
-    CronTrigger,
-    DeltaDataIntervals,
-    DeltaTrigger,
-    Events,
-    MultiCronTrigger,
-    Never,
-    Once,
-    Timetable,
-    TimetableProtocol,
-)
-from ._types import DataInterval, DstPolicy, RunInfo, TimeRestriction
 from ._version import __version__
 from .errors import TimetableError
+
+if TYPE_CHECKING:
+    from ._backfill import (
+        BackfillEntry,
+        BackfillPlan,
+        BackfillRequest,
+        ReprocessBehavior,
+        plan_backfill,
+    )
+    from ._catchup import (
+        CatchupEntry,
+        CatchupPlan,
+        CatchupPolicy,
+        CatchupStop,
+        IntervalRange,
+        iter_catchup,
+        plan_catchup,
+    )
+    from ._changeset import (
+        Changeset,
+        FieldChange,
+        RunInsert,
+        RunUpdate,
+        TaskInstanceUpdate,
+        apply_changeset,
+    )
+    from ._clear import (
+        ClearPlan,
+        ClearRequest,
+        RunChange,
+        RunHistory,
+        TaskInstanceChange,
+        plan_clear,
+    )
+    from ._decisions import (
+        DependsOnPastRule,
+        DependsOnPastVerdict,
+        LatestOnlyDecision,
+        ManualRun,
+        check_depends_on_past,
+        is_latest_run,
+        manual_run_interval,
+        plan_manual_run,
+        template_dates,
+    )
+    from ._gaps import GapReport, find_gaps
+    from ._graph import TaskGraph, TaskSpec
+    from ._index import count_intervals, interval_containing, iter_intervals, nth_interval
+    from ._mark import MarkPlan, MarkRequest, MarkRunPlan, plan_mark, plan_mark_run
+    from ._planning import Action, History, Reason, dag_restriction, validate_history
+    from ._records import RunRecord, RunState, RunType, TaskInstanceRecord, TaskState
+    from ._recursive import CrossDagMarker, RecursiveClearPlan, plan_clear_recursive
+    from ._runs import infer_manual_interval, iter_run_infos, next_run_info
+    from ._schedule_change import (
+        ChangeFinding,
+        ChangeReason,
+        ChangeStep,
+        ScheduleChangePlan,
+        plan_schedule_change,
+    )
+    from ._timetables import (
+        Continuous,
+        CronDataIntervals,
+        CronTrigger,
+        DeltaDataIntervals,
+        DeltaTrigger,
+        Events,
+        MultiCronTrigger,
+        Never,
+        Once,
+        Timetable,
+        TimetableProtocol,
+    )
+    from ._types import DataInterval, DstPolicy, RunInfo, TimeRestriction
+
+del TYPE_CHECKING
+
+_LAZY: dict[str, tuple[str, ...]] = {
+    "_backfill": (
+        "BackfillEntry",
+        "BackfillPlan",
+        "BackfillRequest",
+        "ReprocessBehavior",
+        "plan_backfill",
+    ),
+    "_catchup": (
+        "CatchupEntry",
+        "CatchupPlan",
+        "CatchupPolicy",
+        "CatchupStop",
+        "IntervalRange",
+        "iter_catchup",
+        "plan_catchup",
+    ),
+    "_changeset": (
+        "Changeset",
+        "FieldChange",
+        "RunInsert",
+        "RunUpdate",
+        "TaskInstanceUpdate",
+        "apply_changeset",
+    ),
+    "_clear": (
+        "ClearPlan",
+        "ClearRequest",
+        "RunChange",
+        "RunHistory",
+        "TaskInstanceChange",
+        "plan_clear",
+    ),
+    "_decisions": (
+        "DependsOnPastRule",
+        "DependsOnPastVerdict",
+        "LatestOnlyDecision",
+        "ManualRun",
+        "check_depends_on_past",
+        "is_latest_run",
+        "manual_run_interval",
+        "plan_manual_run",
+        "template_dates",
+    ),
+    "_gaps": ("GapReport", "find_gaps"),
+    "_graph": ("TaskGraph", "TaskSpec"),
+    "_index": ("count_intervals", "interval_containing", "iter_intervals", "nth_interval"),
+    "_mark": ("MarkPlan", "MarkRequest", "MarkRunPlan", "plan_mark", "plan_mark_run"),
+    "_planning": ("Action", "History", "Reason", "dag_restriction", "validate_history"),
+    "_records": ("RunRecord", "RunState", "RunType", "TaskInstanceRecord", "TaskState"),
+    "_recursive": ("CrossDagMarker", "RecursiveClearPlan", "plan_clear_recursive"),
+    "_runs": ("infer_manual_interval", "iter_run_infos", "next_run_info"),
+    "_schedule_change": (
+        "ChangeFinding",
+        "ChangeReason",
+        "ChangeStep",
+        "ScheduleChangePlan",
+        "plan_schedule_change",
+    ),
+    "_timetables": (
+        "Continuous",
+        "CronDataIntervals",
+        "CronTrigger",
+        "DeltaDataIntervals",
+        "DeltaTrigger",
+        "Events",
+        "MultiCronTrigger",
+        "Never",
+        "Once",
+        "Timetable",
+        "TimetableProtocol",
+    ),
+    "_types": ("DataInterval", "DstPolicy", "RunInfo", "TimeRestriction"),
+}
+_MODULE_OF = {name: module for module, names in _LAZY.items() for name in names}
+
+
+def __getattr__(name: str) -> object:
+    module = _MODULE_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_MODULE_OF))
+
 
 __all__ = [
     # Value types

@@ -53,8 +53,6 @@ from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from functools import lru_cache
 from typing import Any
 
-from croniter import CroniterBadDateError, CroniterError, croniter
-
 from ._tz import resolve_wall
 from .errors import InvalidScheduleError
 
@@ -135,6 +133,8 @@ class CronSpec:
     def __init__(self, expression: str, *, fast: bool = True) -> None:
         self.expression = expression
         self.fast = fast
+        from croniter import CroniterError, croniter  # loaded by the first cron, not by import
+
         try:
             cron = croniter(expression)
         except CroniterError as err:
@@ -210,6 +210,8 @@ class CronSpec:
     def _check_fires(self) -> None:
         """Reject expressions that never fire (``0 0 30 2 *``) when they are built."""
         if self._fallback:
+            from croniter import CroniterBadDateError, CroniterError, croniter
+
             try:
                 c = croniter(self.expression, datetime(2000, 1, 1))  # noqa: DTZ001 (naive wall clock)
                 c.get_next(datetime)
@@ -445,6 +447,8 @@ class CronSpec:
     def _croniter_step(self, wall: datetime, *, forward: bool) -> datetime | None:
         if not (_MIN_WALL <= wall <= _MAX_WALL):
             return None
+        from croniter import CroniterBadDateError, croniter
+
         try:
             c = croniter(self.expression, wall)
             out = c.get_next(datetime) if forward else c.get_prev(datetime)

@@ -13,11 +13,10 @@ This is the only module that imports :mod:`dateutil.relativedelta`.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
-
-from dateutil.relativedelta import relativedelta
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeGuard
 
 from .errors import InvalidScheduleError, WrongTypeError
 
@@ -32,11 +31,13 @@ __all__ = [
     "has_calendar_units",
     "is_relativedelta",
     "month_stepper",
-    "relativedelta",
     "step",
 ]
 
-Delta = timedelta | relativedelta
+if TYPE_CHECKING:
+    from dateutil.relativedelta import relativedelta
+
+    Delta: TypeAlias = timedelta | relativedelta
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # Reference instants for the positivity check: a relativedelta's sign can depend on the
@@ -53,9 +54,14 @@ _RD_FIELDS = ("years", "months", "days", "hours", "minutes", "seconds", "microse
 _RD_ABS = ("year", "month", "day", "hour", "minute", "second", "microsecond")
 
 
-def is_relativedelta(delta: object) -> bool:
-    """Whether *delta* is a ``dateutil.relativedelta``."""
-    return isinstance(delta, relativedelta)
+def is_relativedelta(delta: object) -> TypeGuard[relativedelta]:
+    """Whether *delta* is a ``dateutil.relativedelta``.
+
+    dateutil is imported only by code that builds a relativedelta, so while its module is
+    not loaded no value can be one (``import timetable`` stays free of it).
+    """
+    module = sys.modules.get("dateutil.relativedelta")
+    return module is not None and isinstance(delta, module.relativedelta)
 
 
 def check_delta(delta: Any, argument: str = "delta", *, allow_zero: bool = False) -> Delta:
@@ -65,7 +71,7 @@ def check_delta(delta: Any, argument: str = "delta", *, allow_zero: bool = False
         WrongTypeError: not a timedelta or relativedelta.
         InvalidScheduleError: not strictly positive (or negative when *allow_zero*).
     """
-    if isinstance(delta, bool) or not isinstance(delta, (timedelta, relativedelta)):
+    if isinstance(delta, bool) or not (isinstance(delta, timedelta) or is_relativedelta(delta)):
         raise WrongTypeError.for_value(argument, delta, "expected a timedelta or relativedelta")
     if isinstance(delta, timedelta):
         if delta < timedelta(0) or (delta == timedelta(0) and not allow_zero):
@@ -90,7 +96,7 @@ def check_delta(delta: Any, argument: str = "delta", *, allow_zero: bool = False
 
 def has_calendar_units(delta: Delta) -> bool:
     """Whether *delta* is a relativedelta with months or years (a calendar step)."""
-    return isinstance(delta, relativedelta) and bool(delta.months or delta.years)
+    return is_relativedelta(delta) and bool(delta.months or delta.years)
 
 
 def delta_seconds(delta: Delta) -> float:
@@ -117,7 +123,7 @@ def month_stepper(delta: Delta) -> Callable[[datetime], datetime] | None:
     time of day and zone are kept) at a fraction of its cost.  Raises ``ValueError`` past
     year 9999, like ``datetime.replace``.
     """
-    if not isinstance(delta, relativedelta):
+    if isinstance(delta, timedelta) or not is_relativedelta(delta):
         return None
     if any(getattr(delta, f) for f in ("days", "hours", "minutes", "seconds", "microseconds")):
         return None
@@ -221,6 +227,7 @@ def delta_from_dict(data: Any, argument: str = "delta") -> Delta:
 
 def relativedelta_from_fields(fields: dict[str, Any], argument: str = "delta") -> relativedelta:
     """Build a relativedelta from Airflow's/our field dict (``weekday`` as ``[n]`` or ``[n, k]``)."""
+    from dateutil.relativedelta import relativedelta
     from dateutil.relativedelta import weekday as _weekday
 
     from .errors import InvalidSerializedFormError

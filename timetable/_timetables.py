@@ -34,13 +34,12 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
-from typing import Any, ClassVar, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, runtime_checkable
 
 import attrs
 
 from ._cron import CronTicker, cron_ticker, normalize_expression, parse_cron
 from ._delta import (
-    Delta,
     check_delta,
     delta_summary,
     epoch_floor,
@@ -53,6 +52,9 @@ from ._types import DataInterval, DstPolicy, RunInfo, TimeRestriction
 from ._tz import check_aware, get_zone, zone_name
 from ._validation import is_bool as _bool_validator
 from .errors import InvalidScheduleError, WrongTypeError
+
+if TYPE_CHECKING:
+    from ._delta import Delta
 
 __all__ = [
     "Continuous",

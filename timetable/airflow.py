@@ -14,10 +14,10 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ._delta import Delta, is_relativedelta, relativedelta_from_fields
 from ._delta import delta_to_dict as _delta_to_dict
+from ._delta import is_relativedelta, relativedelta_from_fields
 from ._records import RunType
 from ._timetables import (
     Continuous,
@@ -40,6 +40,9 @@ from .errors import (
     TimetableError,
     WrongTypeError,
 )
+
+if TYPE_CHECKING:
+    from ._delta import Delta
 
 __all__ = [
     "check_dag",
