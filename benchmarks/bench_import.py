@@ -56,7 +56,7 @@ def _python(*args: str) -> subprocess.CompletedProcess[str]:
                           env=_ENV)
 
 
-def _fresh_ms(statement: str, repeat: int = 7) -> float:
+def fresh_ms(statement: str, repeat: int = 7) -> float:
     code = _TIMED.format(statement=statement)
     _python("-c", code)  # warm the bytecode cache
     return statistics.median(float(_python("-c", code).stdout) for _ in range(repeat))
@@ -78,7 +78,7 @@ def importtime_rows(top: int = 8) -> list[tuple[str, int]]:
 
 def run() -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = [
-        {"measure": label, "ms (median of 7 fresh processes)": _fresh_ms(stmt)}
+        {"measure": label, "ms (median of 7 fresh processes)": fresh_ms(stmt)}
         for label, stmt in CASES
     ]
     for module, cumulative in importtime_rows():

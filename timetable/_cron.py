@@ -54,6 +54,7 @@ from functools import lru_cache
 from typing import Any
 
 from ._tz import resolve_wall
+from ._zonetable import range_changes, range_offsets, year_changes
 from .errors import InvalidScheduleError
 
 __all__ = [
@@ -778,6 +779,9 @@ def zone_offsets(tz: tzinfo, lo: datetime, hi: datetime) -> tuple[timedelta, ...
     """
     if tz is UTC or isinstance(tz, timezone):
         return (tz.utcoffset(None) or timedelta(0),)
+    exact = range_offsets(tz, lo, hi)
+    if exact is not None:  # from the zone's rules
+        return exact
     y0, y1 = lo.astimezone(UTC).year, hi.astimezone(UTC).year
     if y1 - y0 > 400:
         return None
@@ -790,6 +794,13 @@ def zone_offsets(tz: tzinfo, lo: datetime, hi: datetime) -> tuple[timedelta, ...
 @lru_cache(maxsize=2048)
 def _year_offsets(tz: tzinfo, year: int) -> frozenset[timedelta]:
     out: set[timedelta] = set()
+    changes = [year_changes(tz, y) for y in (year - 1, year, year + 1)]
+    if all(c is not None for c in changes):  # from the zone's rules: no daily probes
+        lo = datetime(year, 1, 1, tzinfo=UTC) - timedelta(days=1)
+        hi = lo + timedelta(days=368)
+        out.add(lo.astimezone(tz).utcoffset() or timedelta(0))
+        out.update(a for ys in changes if ys for t, _, a in ys if lo <= t < hi)
+        return frozenset(out)
     try:
         u = datetime(year, 1, 1, tzinfo=UTC) - timedelta(days=1)
     except OverflowError:
@@ -809,11 +820,20 @@ def _year_offsets(tz: tzinfo, year: int) -> frozenset[timedelta]:
 def zone_transitions(tz: tzinfo, lo: datetime, hi: datetime) -> tuple[tuple[datetime, timedelta], ...]:
     """``(instant, |offset change|)`` for each offset change of *tz* between *lo* and *hi*.
 
-    Probed daily and bisected to the second, cached by year; like :func:`zone_offsets` it
-    assumes offset changes are at least a day apart.
+    Read from the zone's rules (``timetable._zonetable``) when it is a ``ZoneInfo``; other
+    zones are probed daily and bisected to the second, cached by year, which (like
+    :func:`zone_offsets`) assumes offset changes are at least a day apart.
     """
     if tz is UTC or isinstance(tz, timezone):
         return ()
+    y0, y1 = lo.astimezone(UTC).year, hi.astimezone(UTC).year
+    # Whole UTC years, as the probed version below answers (callers rely on the margin).
+    exact = range_changes(
+        tz, datetime(y0, 1, 1, tzinfo=UTC),
+        datetime(y1 + 1, 1, 1, tzinfo=UTC) if y1 < 9999 else datetime.max.replace(tzinfo=UTC),
+    )
+    if exact is not None:  # from the zone's rules, to the second
+        return tuple((t, abs(after - before)) for t, before, after in exact)
     out: list[tuple[datetime, timedelta]] = []
     for y in range(lo.astimezone(UTC).year, hi.astimezone(UTC).year + 1):
         out.extend(_year_transitions(tz, y))
@@ -822,6 +842,9 @@ def zone_transitions(tz: tzinfo, lo: datetime, hi: datetime) -> tuple[tuple[date
 
 @lru_cache(maxsize=2048)
 def _year_transitions(tz: tzinfo, year: int) -> tuple[tuple[datetime, timedelta], ...]:
+    exact = year_changes(tz, year)
+    if exact is not None:  # from the zone's rules, to the second
+        return tuple((t, abs(after - before)) for t, before, after in exact)
     out: list[tuple[datetime, timedelta]] = []
     day = timedelta(days=1)
     try:

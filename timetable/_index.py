@@ -33,7 +33,7 @@ from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from ._cron import CronTicker, cron_ticker, zone_offsets, zone_transitions
+from ._cron import CronSpec, CronTicker, cron_ticker, zone_offsets, zone_transitions
 from ._delta import has_calendar_units, is_relativedelta, step
 from ._runs import _fast_iter, _iter_chain, _make_run, check_timetable
 from ._timetables import (
@@ -46,12 +46,16 @@ from ._timetables import (
 )
 from ._types import RunInfo, TimeRestriction
 from ._tz import check_aware
+from ._zonetable import constant_after
 from .errors import InvalidArgumentError, InvalidIntervalError, WrongTypeError
 
 __all__ = ["count_intervals", "interval_containing", "iter_intervals", "nth_interval"]
 
 _LO = datetime(2, 1, 1, tzinfo=UTC)
-_HI = datetime(9990, 1, 1, tzinfo=UTC)
+_HI = datetime(9990, 1, 1, tzinfo=UTC)  # the latest start (and year-table anchor) used
+_END = datetime(9999, 12, 31, tzinfo=UTC)  # the latest bound a walk reaches
+_HORIZON = timedelta(days=3 * 366)
+_DAY = timedelta(days=1)
 _MARGIN = timedelta(hours=1)
 
 
@@ -131,7 +135,9 @@ def nth_interval(
     """Run number *n* (0-based) of :func:`~timetable.iter_run_infos` from *start*, or None.
 
     Raises:
-        InvalidArgumentError: *n* is negative.
+        InvalidArgumentError: *n* is negative, or beyond the runs the schedule can have
+            before the end of year 9999 (an upper bound computed arithmetically, so a huge
+            *n* is refused at once instead of walked).
 
     >>> from datetime import datetime, timezone
     >>> from timetable import CronTrigger
@@ -145,6 +151,12 @@ def nth_interval(
     if n < 0:
         raise InvalidArgumentError.for_value("n", n, "must not be negative")
     tt, start, _, now = _check(timetable, start, None, now)
+    bound = _max_runs(tt, start)
+    if bound is not None and n >= bound:
+        raise InvalidArgumentError.for_value(
+            "n", n, f"beyond the representable range: the runs from start={start.isoformat()} "
+            f"to the end of year 9999 number fewer than {bound:,}"
+        )
     plan = _plan(tt, start, None)
     if plan is not None:
         x0, adv = plan
@@ -219,6 +231,39 @@ def interval_containing(
 
 
 # -- helpers --------------------------------------------------------------------------------------
+_WALL_END = datetime(9999, 12, 31, 23, 59, 59)  # noqa: DTZ001 (naive wall clock)
+
+
+def _max_runs(tt: Any, start: datetime) -> int | None:
+    """An upper bound on the runs of the chain from *start* up to year 9999, or None.
+
+    Arithmetic only: the wall ticks left in the calendar plus room for a day of repeated
+    ticks at four DST transitions a year (fixed-stride crons), every tick day for the
+    other crons, and ``(end - start) // step + 1`` for deltas.
+    """
+    kind = type(tt)
+    if kind is DeltaDataIntervals or kind is DeltaTrigger:
+        delta = tt.delta
+        fixed = _fixed_delta(delta)
+        if fixed is not None:
+            return (datetime.max.replace(tzinfo=UTC) - start) // fixed + 2
+        fields = ("years", "months", "days", "hours", "minutes", "seconds", "microseconds")
+        months: int = delta.years * 12 + delta.months
+        if months > 0 and all(getattr(delta, f) >= 0 for f in fields):
+            return ((9999 - start.year) * 12 + 12) // months + 2
+        return None
+    if kind is CronDataIntervals or kind is CronTrigger:
+        spec: CronSpec = tt.ticker.spec
+        per_day = len(spec.tods)
+        days = (_END - start).days + 2
+        slack = per_day * 4 * (days // 365 + 2)
+        if spec.kind is not None:
+            wall = start.astimezone(UTC).replace(tzinfo=None) - timedelta(days=2)
+            return spec.count_le(_WALL_END) - spec.count_le(wall) + slack + 1
+        return days * per_day + slack + 1
+    return None
+
+
 def _pair(start: datetime, end: datetime) -> tuple[datetime, datetime]:
     return (start, end)
 
@@ -267,7 +312,7 @@ _Advance = Callable[[datetime, datetime | None, int | None], tuple[int, datetime
 
 def _plan(tt: Any, start: datetime, until: datetime | None) -> tuple[datetime | None, _Advance] | None:
     """The first chain tick and an O(1)/O(transitions) advancer, or None (stream instead)."""
-    if not (_LO <= start <= _HI) or (until is not None and not until <= _HI):
+    if not (_LO <= start <= _HI) or (until is not None and not until <= _END):
         return None
     kind = type(tt)
     if kind is DeltaDataIntervals or kind is DeltaTrigger:
@@ -353,6 +398,11 @@ class _CronWalk:
         """
         if self.tk.simple_zone:
             return self._walk(x, until, steps)
+        if self.utc is not None and self._utc_grid_ok(x, until, steps):
+            return self._walk(x, until, steps)  # O(1): counted as in UTC
+        settled = constant_after(self.tk.tz)
+        if settled is not None and x > settled + _MARGIN:
+            return self._walk(x, until, steps)  # no transition ahead: arithmetic only
         y1 = x.astimezone(UTC).year + 1
         a1 = _year_anchor(self.tk, y1)
         if a1 is None or (until is not None and until < _year_anchor_or_max(self.tk, y1 + 1)):
@@ -365,6 +415,8 @@ class _CronWalk:
         table = _year_table(self.tk, self.data)
         y = y1
         while True:
+            if settled is not None and last > settled + _MARGIN:
+                break  # no transition ahead: the final walk is arithmetic
             seg = table.segment(y)
             nxt = _year_anchor(self.tk, y + 1)
             if seg is None or nxt is None:
@@ -380,6 +432,15 @@ class _CronWalk:
         more, last = self._walk(last, until, rest)
         return moved + more, last
 
+    def _utc_grid_ok(self, x: datetime, until: datetime | None, steps: int | None) -> bool:
+        """Whether the UTC-grid shortcut holds for this walk (stride divides every offset)."""
+        assert self.utc is not None
+        _, y = _CronWalk(self.utc, self.data).advance(x, until, steps)
+        lo, hi = min(x, y), max(y, until or y)
+        offsets = zone_offsets(self.tk.tz, max(lo, _LO) - _DAY, min(hi, _END - _DAY) + _DAY)
+        period = _period(self.tk.spec.tods)
+        return offsets is not None and all(o.total_seconds() % period == 0 for o in offsets)
+
     def _walk(
         self, x: datetime, until: datetime | None, steps: int | None
     ) -> tuple[int, datetime]:
@@ -389,7 +450,7 @@ class _CronWalk:
             utc_walk = _CronWalk(self.utc, self.data)
             moved, y = utc_walk.advance(x, until, steps)
             lo, hi = min(x, y), max(y, until or y)
-            offsets = zone_offsets(tk.tz, lo - timedelta(days=1), hi + timedelta(days=1))
+            offsets = zone_offsets(tk.tz, max(lo, _LO) - _DAY, min(hi, _END - _DAY) + _DAY)
             period = _period(tk.spec.tods)
             if offsets is not None and all(o.total_seconds() % period == 0 for o in offsets):
                 return moved, y
@@ -398,6 +459,7 @@ class _CronWalk:
         windows: tuple[tuple[datetime, timedelta], ...] = ()
         wi = 0
         horizon = x
+        reach = _HORIZON  # grows while the zone has no transitions ahead
         while True:
             if steps is not None and moved >= steps:
                 return moved, x
@@ -407,14 +469,15 @@ class _CronWalk:
                 while True:
                     while wi < len(windows) and windows[wi][0] + windows[wi][1] + _MARGIN < x:
                         wi += 1
-                    if wi < len(windows) or tk.simple_zone or horizon > _HI:
+                    if wi < len(windows) or tk.simple_zone or horizon >= _END:
                         break
-                    if until is not None and horizon > until + timedelta(days=1):
+                    if until is not None and horizon > min(until, _END - _DAY) + _DAY:
                         break
                     lo = max(x, horizon)
-                    horizon = lo + timedelta(days=3 * 366)
+                    horizon = _END if lo >= _END - reach else lo + reach
                     windows = zone_transitions(tk.tz, lo, horizon)
                     wi = 0
+                    reach = _HORIZON if windows else min(reach * 4, _HORIZON * 1000)
                 wlo: datetime | None = None
                 if wi < len(windows):
                     t, d = windows[wi]
@@ -434,6 +497,10 @@ class _CronWalk:
                     assert target is not None
                     if target > fx:
                         w = spec.wall_at(target)
+                        if w is None:  # past year 9999: go as far as the calendar does
+                            target = spec.count_le(_WALL_END)
+                            final = False
+                            w = spec.wall_at(target) if target > fx else None
                         off = tk.wall_offset(w) if w is not None else None
                         if w is not None and off is not None:
                             moved += target - fx

@@ -12,11 +12,20 @@ from timetable import (
     CronDataIntervals,
     CronTrigger,
     DeltaDataIntervals,
+    DeltaTrigger,
     Events,
     Never,
     Once,
 )
-from timetable._index import count_intervals, interval_containing, iter_intervals, nth_interval
+from timetable._index import (
+    _max_runs,
+    count_intervals,
+    interval_containing,
+    iter_intervals,
+    nth_interval,
+)
+from timetable._tz import get_zone
+from timetable._zonetable import year_changes
 from timetable.errors import (
     InvalidArgumentError,
     InvalidIntervalError,
@@ -96,3 +105,107 @@ def test_before_the_first_run() -> None:
                            end=datetime(2024, 1, 31, tzinfo=UTC)) == 0
     assert interval_containing(tt, datetime(2024, 1, 5, tzinfo=UTC),
                                start=datetime(2024, 1, 2, tzinfo=UTC)) is None
+
+
+# -- the ends of the calendar and the zone's rules ----------------------------------------------
+SAO_PAULO_DAILY = CronDataIntervals(cron="0 2 * * *", timezone="America/Sao_Paulo")
+
+
+def test_containment_at_year_9999_by_arithmetic() -> None:
+    """The last daily interval of the calendar, from a start 8,000 years earlier."""
+    found = interval_containing(
+        SAO_PAULO_DAILY, datetime(9999, 12, 31, tzinfo=UTC), start=datetime(1990, 1, 1, tzinfo=UTC)
+    )
+    assert found is not None
+    # Sao Paulo has kept -03:00 since 2019: 02:00 local is 05:00 UTC.
+    assert found.data_interval.start == datetime(9999, 12, 30, 5, tzinfo=UTC)
+    assert found.data_interval.end == datetime(9999, 12, 31, 5, tzinfo=UTC)
+    # The same answer as counting: the run before it is number count - 2.
+    start = datetime(9990, 1, 1, tzinfo=UTC)
+    n = count_intervals(SAO_PAULO_DAILY, start=start, end=datetime(9999, 12, 30, 5, tzinfo=UTC))
+    assert nth_interval(SAO_PAULO_DAILY, start=start, n=n - 1) == found
+
+
+@pytest.mark.parametrize(
+    "tt",
+    [
+        SAO_PAULO_DAILY,
+        CronTrigger(cron="@hourly"),
+        CronDataIntervals(cron="*/5 * * * *", timezone="Europe/Berlin"),
+        CronDataIntervals(cron="15 3 * * 1#2"),
+        DeltaDataIntervals(delta=timedelta(days=1)),
+        DeltaDataIntervals(delta=relativedelta(months=1)),
+    ],
+    ids=repr,
+)
+def test_n_beyond_the_calendar_is_refused(tt: object) -> None:
+    """``n`` past every run up to year 9999 is a typed error, not a walk to the end."""
+    with pytest.raises(InvalidArgumentError, match="representable range") as err:
+        nth_interval(tt, start=datetime(1990, 1, 1, tzinfo=UTC), n=10**12)  # type: ignore[arg-type]
+    assert err.value.argument == "n"
+
+
+@pytest.mark.parametrize(
+    "tt",
+    [
+        SAO_PAULO_DAILY,
+        CronDataIntervals(cron="0 */6 * * *", timezone="Europe/Berlin"),
+        CronTrigger(cron="0 9 * * 1-5", timezone="America/New_York"),
+        DeltaTrigger(delta=timedelta(hours=7)),
+        DeltaDataIntervals(delta=relativedelta(months=2)),
+    ],
+    ids=repr,
+)
+def test_the_refusal_bound_is_above_the_last_run(tt: object) -> None:
+    """Every run up to the end of the calendar has an index below the refusal bound."""
+    start = datetime(9998, 1, 1, tzinfo=UTC)
+    last = count_intervals(tt, start=start, end=datetime(9999, 12, 31, tzinfo=UTC))  # type: ignore[arg-type]
+    assert last > 0
+    assert nth_interval(tt, start=start, n=last - 1) is not None  # type: ignore[arg-type]
+    assert _max_runs(tt, start) is not None
+    assert last < _max_runs(tt, start)  # type: ignore[operator]
+
+
+def _probed_changes(zone: str, year: int) -> list[tuple[datetime, timedelta, timedelta]]:
+    """Offset changes in a UTC year by probing every hour (the slow, obvious way)."""
+    tz = get_zone(zone)
+    out = []
+    t = datetime(year, 1, 1, tzinfo=UTC)
+    end = datetime(year + 1, 1, 1, tzinfo=UTC)
+    prev = (t - timedelta(seconds=1)).astimezone(tz).utcoffset()
+    while t < end:
+        off = t.astimezone(tz).utcoffset()
+        if off != prev:
+            lo, hi = t - timedelta(hours=1), t  # the change is in (lo, hi]: bisect to the second
+            while hi - lo > timedelta(seconds=1):
+                mid = lo + timedelta(seconds=(hi - lo).total_seconds() // 2)
+                if mid.astimezone(tz).utcoffset() == prev:
+                    lo = mid
+                else:
+                    hi = mid
+            assert prev is not None
+            assert off is not None
+            out.append((hi, prev, off))
+        prev = off
+        t += timedelta(hours=1)
+    return out
+
+
+@pytest.mark.parametrize(
+    ("zone", "year"),
+    [
+        ("Europe/Berlin", 1980),
+        ("Europe/Berlin", 2024),
+        ("Europe/Berlin", 2100),
+        ("America/Sao_Paulo", 2018),
+        ("America/Sao_Paulo", 2030),
+        ("Australia/Lord_Howe", 2024),
+        ("Africa/Casablanca", 2024),
+        ("Europe/Dublin", 2060),
+        ("America/St_Johns", 1988),
+        ("Asia/Kolkata", 1942),
+    ],
+)
+def test_zone_changes_from_the_rules_match_probing(zone: str, year: int) -> None:
+    """The transitions read from the zone's rules are the ones the zone itself shows."""
+    assert list(year_changes(get_zone(zone), year) or ()) == _probed_changes(zone, year)
