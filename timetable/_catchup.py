@@ -39,11 +39,16 @@ import attrs
 from ._changeset import Changeset, RunInsert
 from ._planning import Action, History, Reason, iso, validate_history
 from ._records import RunRecord, RunState, RunType
-from ._runs import check_timetable, infer_manual_interval, next_run_info
-from ._timetables import TimetableProtocol
+from ._runs import _fast_iter, _make_run, check_timetable, infer_manual_interval, next_run_info
+from ._timetables import (
+    CronDataIntervals,
+    CronTrigger,
+    DeltaDataIntervals,
+    DeltaTrigger,
+    TimetableProtocol,
+)
 from ._types import DataInterval, RunInfo, TimeRestriction
 from ._tz import check_aware
-from .airflow import generate_run_id
 from .errors import InvalidArgumentError, InvalidRequestError, WrongTypeError
 
 __all__ = [
@@ -230,11 +235,15 @@ def _info_dict(info: RunInfo) -> dict[str, Any]:
     }
 
 
-_Row = tuple[Action, Reason, datetime, datetime, datetime, str]
+# (action, reason, run_after, start, end, run_id); a created run's id is None in the row
+# and formatted when the entry is read (most plans are counted or chunked, not all read).
+_Row = tuple[Action, Reason, datetime, datetime, datetime, str | None]
 
 
 def _entry(row: _Row) -> CatchupEntry:
     action, reason, run_after, start, end, run_id = row
+    if run_id is None:
+        run_id = _scheduled_run_id(run_after)
     return CatchupEntry(
         action=action,
         reason=reason,
@@ -391,11 +400,20 @@ def _interval_of(tt: TimetableProtocol, run: RunRecord) -> DataInterval:
 
 
 def _run_id(info: RunInfo) -> str:
-    return generate_run_id(
-        RunType.SCHEDULED,
-        run_after=info.run_after.astimezone(UTC),
-        logical_date=info.logical_date,
-    )
+    return _scheduled_run_id(info.run_after)
+
+
+def _scheduled_run_id(ra: datetime) -> str:
+    """``generate_run_id("scheduled", ...)`` for an interval the planner produced itself.
+
+    Its datetimes are aware by construction, so the public function's checks are skipped.
+    """
+    if ra.tzinfo is not UTC:
+        ra = ra.astimezone(UTC)
+    return _SCHEDULED_PREFIX + ra.isoformat()
+
+
+_SCHEDULED_PREFIX = f"{RunType.SCHEDULED.value}__"
 
 
 @attrs.frozen
@@ -426,13 +444,26 @@ def _chain(
     restriction: TimeRestriction,
     now: datetime,
 ) -> Iterator[_Due | _Exists | _End]:
-    """The scheduler loop at a frozen ``now``: due intervals, then how it ended."""
+    """The scheduler loop at a frozen ``now``: due intervals, then how it ended.
+
+    Each step is the chain rule, ``next_run_info(last_interval=<the last run's interval>)``.
+    While the chain is unbroken (the last run is the interval the chain itself produced)
+    the next interval is the next item of the timetable's interval stream, which is the
+    same chain computed far more cheaply; the stream is (re)started only where the
+    history breaks the chain (a stored interval off the grid, a schedule change) and is
+    checked against the chain rule each time it starts.
+    """
     last = None if reference is None else _interval_of(tt, reference)
     previous: datetime | None = None
     # The first call goes through the validating public function; later calls go to
     # the timetable's own method (same rules, minus the per-call argument checks).
     info = next_run_info(tt, last_interval=last, restriction=restriction, now=now)
     step = tt.next_run_info
+    streamable = restriction.catchup
+    stream: Iterator[RunInfo] | None = None
+    at = history.at
+    dated = history.dated  # sorted by logical date: past its last one, nothing to look up
+    horizon = dated[-1].logical_date if dated else None
     while True:
         if info is None:
             yield _End(CatchupStop.NO_MORE_RUNS, None)
@@ -444,14 +475,47 @@ def _chain(
             yield _End(CatchupStop.NO_PROGRESS, info)
             return
         previous = info.logical_date
-        existing = history.at(info.logical_date)
+        existing = None if horizon is None or info.logical_date > horizon else at(previous)
         if existing is not None:
             yield _Exists(info, existing)
             last = _interval_of(tt, existing)
+            if last != info.data_interval:
+                stream = None  # the history breaks the chain here
         else:
             yield _Due(info)
             last = info.data_interval
+        if stream is None and streamable:
+            nxt = step(last_interval=last, restriction=restriction, now=now)
+            stream = _stream_from(tt, nxt, restriction)
+            info = nxt
+            continue
+        if stream is not None:
+            info = next(stream, None)
+            continue
         info = step(last_interval=last, restriction=restriction, now=now)
+
+
+def _stream_from(
+    tt: TimetableProtocol, first: RunInfo | None, restriction: TimeRestriction
+) -> Iterator[RunInfo] | None:
+    """The interval stream after *first* (the chain's next interval), or None.
+
+    None when the timetable has no stream, or when the stream started at *first* does not
+    reproduce it (then the caller keeps to the chain rule).
+    """
+    if first is None:
+        return None
+    kind = type(tt)
+    if kind is CronDataIntervals or kind is DeltaDataIntervals:
+        anchor = first.logical_date
+    elif kind is CronTrigger or kind is DeltaTrigger:
+        anchor = first.run_after
+    else:
+        return None
+    stream = _fast_iter(tt, anchor, restriction.latest, _make_run)
+    if stream is None or next(stream, None) != first:
+        return None
+    return stream
 
 
 def _check_positive(value: int | None, name: str) -> None:
@@ -633,7 +697,7 @@ def _plan_airflow(
         if stop is not None:
             return CatchupPlan(stopped=stop, next_run=info, _rows=tuple(rows), **common)
         gate.created += 1
-        append((Action.CREATE, Reason.DUE, info.run_after, iv.start, iv.end, _run_id(info)))
+        append((Action.CREATE, Reason.DUE, info.run_after, iv.start, iv.end, None))
     raise AssertionError("unreachable: the chain always ends with _End")  # pragma: no cover
 
 
@@ -749,7 +813,7 @@ def _plan_policy(
                 stopped=stop, next_run=info, skipped=skipped, _rows=tuple(rows), **common
             )
         gate.created += 1
-        rows.append((Action.CREATE, reason, info.run_after, iv.start, iv.end, _run_id(info)))
+        rows.append((Action.CREATE, reason, info.run_after, iv.start, iv.end, None))
     return CatchupPlan(
         stopped=end.stop, next_run=end.next_run, skipped=tuple(ranges.out), _rows=tuple(rows),
         **common,

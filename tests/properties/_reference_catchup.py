@@ -1,0 +1,56 @@
+"""The catchup loop as it was before streaming: the chain rule at every step.
+
+Kept verbatim as the reference for the differential property test
+(``test_catchup_stream.py``): the planner now follows the interval stream while the
+history does not break the chain, and must give exactly what this loop gives.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+
+from timetable._catchup import CatchupStop, _Due, _End, _Exists, _interval_of
+from timetable._planning import History
+from timetable._records import RunRecord
+from timetable._runs import next_run_info
+from timetable._timetables import TimetableProtocol
+from timetable._types import TimeRestriction
+
+__all__ = ["reference_chain"]
+
+
+def reference_chain(
+    tt: TimetableProtocol,
+    history: History,
+    reference: RunRecord | None,
+    restriction: TimeRestriction,
+    now: datetime,
+) -> Iterator[_Due | _Exists | _End]:
+    """The scheduler loop at a frozen ``now``: due intervals, then how it ended."""
+    last = None if reference is None else _interval_of(tt, reference)
+    previous: datetime | None = None
+    # The first call goes through the validating public function; later calls go to
+    # the timetable's own method (same rules, minus the per-call argument checks).
+    info = next_run_info(tt, last_interval=last, restriction=restriction, now=now)
+    step = tt.next_run_info
+    while True:
+        if info is None:
+            yield _End(CatchupStop.NO_MORE_RUNS, None)
+            return
+        if info.run_after > now:
+            yield _End(CatchupStop.CAUGHT_UP, info)
+            return
+        if previous is not None and info.logical_date <= previous:
+            yield _End(CatchupStop.NO_PROGRESS, info)
+            return
+        previous = info.logical_date
+        existing = history.at(info.logical_date)
+        if existing is not None:
+            yield _Exists(info, existing)
+            last = _interval_of(tt, existing)
+        else:
+            yield _Due(info)
+            last = info.data_interval
+        info = step(last_interval=last, restriction=restriction, now=now)
+
