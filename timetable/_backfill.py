@@ -37,13 +37,12 @@ import attrs
 from ._changeset import Changeset, FieldChange, RunInsert, RunUpdate
 from ._planning import Action, History, Reason, check_conf, iso, validate_history
 from ._records import RunRecord, RunState, RunType
-from ._runs import check_timetable, iter_run_infos
+from ._runs import _fast_iter, check_timetable, iter_run_infos
 from ._timetables import TimetableProtocol
 from ._types import DataInterval, RunInfo
 from ._tz import check_aware
 from ._validation import aware as _aware
 from ._validation import is_bool as _bool
-from .airflow import generate_run_id
 from .errors import (
     BackfillAlreadyRunningError,
     BackfillInFutureError,
@@ -239,6 +238,8 @@ class BackfillPlan:
 
     def _entry(self, index: int) -> BackfillEntry:
         action, reason, run_after, start, end, run_id, existing, wave = self._rows[index]
+        if run_id is None and action is Action.CREATE:
+            run_id = _backfill_run_id(run_after)  # formatted on read
         return BackfillEntry(
             sort_ordinal=index + 1,
             action=action,
@@ -457,16 +458,41 @@ def _validate(
         )
 
 
-def _infos(tt: TimetableProtocol, request: BackfillRequest, now: datetime) -> list[RunInfo]:
-    infos: list[RunInfo] = []
-    for info in iter_run_infos(tt, start=request.from_date, end=request.to_date, now=now):
-        if info.logical_date >= now:
+def _triple(start: datetime, end: datetime) -> tuple[datetime, datetime, datetime]:
+    return (end, start, end)  # run_after is the interval's end for every built-in kind
+
+
+def _infos(
+    tt: TimetableProtocol, request: BackfillRequest, now: datetime
+) -> list[tuple[datetime, datetime, datetime]]:
+    """``(run_after, start, end)`` of every interval to consider, as plain tuples."""
+    source: Iterable[tuple[datetime, datetime, datetime]] | None = _fast_iter(
+        tt, request.from_date, request.to_date, _triple
+    )
+    if source is None:
+        source = (
+            (i.run_after, i.data_interval.start, i.data_interval.end)
+            for i in iter_run_infos(tt, start=request.from_date, end=request.to_date, now=now)
+        )
+    infos = []
+    for item in source:
+        if item[1] >= now:
             break  # later logical dates (and so ends) are all at or after now
-        if info.data_interval.end < now:
-            infos.append(info)
+        if item[2] < now:
+            infos.append(item)
     if request.run_backwards:
         infos.reverse()
     return infos
+
+
+_BACKFILL_PREFIX = f"{RunType.BACKFILL.value}__"
+
+
+def _backfill_run_id(run_after: datetime) -> str:
+    """``generate_run_id("backfill", ...)`` for an interval the planner produced itself."""
+    if run_after.tzinfo is not UTC:
+        run_after = run_after.astimezone(UTC)
+    return _BACKFILL_PREFIX + run_after.isoformat()
 
 
 def plan_backfill(
@@ -555,19 +581,16 @@ def plan_backfill(
     rows: list[_Row] = []
     reprocessed: list[RunRecord] = []
     started = 0
-    for info in _infos(tt, request, now):
-        existing = history.at(info.logical_date)
+    dated = history.dated  # sorted: outside its first..last logical date, nothing to look up
+    lo = dated[0].logical_date if dated else None
+    hi = dated[-1].logical_date if dated else None
+    at = history.at
+    for run_after, start, end in _infos(tt, request, now):
+        existing = at(start) if lo is not None and lo <= start <= hi else None  # type: ignore[operator]
         action, reason = _decide(existing, reprocess)
-        iv = info.data_interval
         wave: int | None = None
-        run_id: str | None = None
-        if action is Action.CREATE:
-            run_id = generate_run_id(
-                RunType.BACKFILL,
-                run_after=info.run_after.astimezone(UTC),
-                logical_date=info.logical_date,
-            )
-        elif action is Action.REPROCESS:
+        run_id: str | None = None  # a created run's id is formatted when its entry is read
+        if action is Action.REPROCESS:
             assert existing is not None
             run_id = existing.run_id
             reprocessed.append(existing)
@@ -575,7 +598,7 @@ def plan_backfill(
             wave = started // per_wave + 1
             started += 1
         rows.append(
-            (action, reason, info.run_after, iv.start, iv.end, run_id,
+            (action, reason, run_after, start, end, run_id,
              None if existing is None else existing.run_id, wave)
         )
     if not rows and not dry_run:

@@ -25,9 +25,9 @@ import attrs
 from ._catchup import IntervalRange
 from ._planning import History, Reason, iso, validate_history
 from ._records import RunRecord, RunState
-from ._runs import check_timetable, iter_run_infos
+from ._runs import _fast_iter, check_timetable, iter_run_infos
 from ._timetables import TimetableProtocol
-from ._types import RunInfo
+from ._types import DataInterval, RunInfo
 from ._tz import check_aware
 from .errors import InvalidIntervalError
 
@@ -104,15 +104,28 @@ class GapReport:
         return "\n".join(lines)
 
 
+_Triple = tuple[datetime, datetime, datetime]  # (run_after, start, end): no objects per interval
+
+
+def _triple(start: datetime, end: datetime) -> _Triple:
+    return (end, start, end)  # run_after is the interval's end for every built-in kind
+
+
+def _info(t: _Triple) -> RunInfo:
+    return RunInfo(run_after=t[0], data_interval=DataInterval(start=t[1], end=t[2]))
+
+
 class _Ranges:
+    __slots__ = ("count", "first", "last", "out", "reason")
+
     def __init__(self) -> None:
         self.out: list[IntervalRange] = []
         self.reason: Reason | None = None
-        self.first: RunInfo | None = None
-        self.last: RunInfo | None = None
+        self.first: _Triple | None = None
+        self.last: _Triple | None = None
         self.count = 0
 
-    def add(self, reason: Reason, info: RunInfo) -> None:
+    def add(self, reason: Reason, info: _Triple) -> None:
         if reason is not self.reason:
             self.close()
             self.reason, self.first = reason, info
@@ -122,8 +135,8 @@ class _Ranges:
     def close(self) -> None:
         if self.reason is not None and self.first is not None and self.last is not None:
             self.out.append(
-                IntervalRange(reason=self.reason, first=self.first, last=self.last,
-                              count=self.count)
+                IntervalRange(reason=self.reason, first=_info(self.first),
+                              last=_info(self.last), count=self.count)
             )
         self.reason = self.first = self.last = None
         self.count = 0
@@ -181,16 +194,21 @@ def find_gaps(
             f"start={iso(start)!r} is after end={iso(end)!r}", argument="start"
         )
     history = validate_history(runs)
-    grid: Iterator[RunInfo] = iter_run_infos(tt, start=start, end=end, now=now)
+    grid: Iterator[_Triple] | None = _fast_iter(tt, start, end, _triple)
+    if grid is None:
+        grid = (
+            (i.run_after, i.data_interval.start, i.data_interval.end)
+            for i in iter_run_infos(tt, start=start, end=end, now=now)
+        )
     in_range = history.after(start)
     ranges = _Ranges()
     off_grid: list[str] = []
     expected = present = 0
     end_utc = end.astimezone(UTC)
 
-    def next_due() -> RunInfo | None:
+    def next_due() -> _Triple | None:
         for info in grid:
-            return info if info.run_after <= now else None
+            return info if info[0] <= now else None
         return None
 
     g = next_due()
@@ -199,11 +217,11 @@ def find_gaps(
         ld = run.logical_date
         if ld > end_utc:
             break
-        while g is not None and g.logical_date < ld:
+        while g is not None and g[1] < ld:
             ranges.add(Reason.MISSING, g)
             expected += 1
             g = next_due()
-        if g is not None and g.logical_date == ld:
+        if g is not None and g[1] == ld:
             expected += 1
             present += 1
             if include_failed and run.state is RunState.FAILED:
