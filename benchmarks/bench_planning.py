@@ -89,7 +89,7 @@ def run(tt: Any, n: int) -> None:
             "plan_catchup",
             tail,
             lambda: plan_catchup(
-                tt, runs=history, restriction=TimeRestriction(earliest=START), now=now
+                tt, runs=history, restriction=TimeRestriction(earliest=START, catchup=True), now=now
             ),
         )
         assert plan.create_count >= tail, plan.create_count  # type: ignore[attr-defined]

@@ -215,7 +215,7 @@ def test_check_run_ids() -> None:
 
 def test_check_catchup_and_plans() -> None:
     daily = tt.CronDataIntervals(cron="@daily")
-    restriction = tt.TimeRestriction(earliest=datetime(2024, 1, 1, tzinfo=UTC))
+    restriction = tt.TimeRestriction(earliest=datetime(2024, 1, 1, tzinfo=UTC), catchup=True)
     now = datetime(2024, 1, 4, 6, tzinfo=UTC)
     ts.check_catchup(daily, _infos(1, 2, 3), runs=[], restriction=restriction, now=now)
     with pytest.raises(ts.InvariantViolation, match="missing"):

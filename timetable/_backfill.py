@@ -37,6 +37,7 @@ import attrs
 from ._changeset import Changeset, FieldChange, RunInsert, RunUpdate
 from ._planning import Action, History, Reason, check_conf, iso, validate_history
 from ._records import RunRecord, RunState, RunType
+from ._rows import RowLike
 from ._runs import _fast_iter, check_timetable, iter_run_infos
 from ._timetables import TimetableProtocol
 from ._types import DataInterval, RunInfo
@@ -499,7 +500,7 @@ def plan_backfill(
     timetable: TimetableProtocol,
     request: BackfillRequest,
     *,
-    runs: Iterable[RunRecord | Mapping[str, Any]] | History,
+    runs: Iterable[RunRecord | RowLike] | History,
     now: datetime,
     depends_on_past: bool = False,
     allowed_run_types: Collection[RunType | str] | None = None,

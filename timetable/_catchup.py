@@ -30,7 +30,7 @@ from __future__ import annotations
 import enum
 import json
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
@@ -39,6 +39,7 @@ import attrs
 from ._changeset import Changeset, RunInsert
 from ._planning import Action, History, Reason, iso, validate_history
 from ._records import RunRecord, RunState, RunType
+from ._rows import RowLike
 from ._runs import _fast_iter, _make_run, check_timetable, infer_manual_interval, next_run_info
 from ._timetables import (
     CronDataIntervals,
@@ -531,7 +532,7 @@ def _check_positive(value: int | None, name: str) -> None:
 def iter_catchup(
     timetable: TimetableProtocol,
     *,
-    runs: Iterable[RunRecord | Mapping[str, Any]] | History,
+    runs: Iterable[RunRecord | RowLike] | History,
     restriction: TimeRestriction,
     now: datetime,
     max_active_runs: int | None = None,
@@ -581,7 +582,7 @@ def _slots(tt: TimetableProtocol, history: History, max_active_runs: int | None)
 def plan_catchup(
     timetable: TimetableProtocol,
     *,
-    runs: Iterable[RunRecord | Mapping[str, Any]] | History,
+    runs: Iterable[RunRecord | RowLike] | History,
     restriction: TimeRestriction,
     now: datetime,
     max_active_runs: int | None = None,
@@ -628,7 +629,7 @@ def plan_catchup(
     >>> utc = timezone.utc
     >>> plan = plan_catchup(
     ...     CronDataIntervals(cron="@daily"), runs=[],
-    ...     restriction=TimeRestriction(earliest=datetime(2024, 1, 1, tzinfo=utc)),
+    ...     restriction=TimeRestriction(earliest=datetime(2024, 1, 1, tzinfo=utc), catchup=True),
     ...     now=datetime(2024, 1, 4, 6, tzinfo=utc))
     >>> [e.run_info.logical_date.day for e in plan], plan.stopped.value
     ([1, 2, 3], 'caught up')

@@ -46,6 +46,7 @@ from ._changeset import Changeset, FieldChange, RunUpdate, TaskInstanceUpdate
 from ._graph import TaskGraph
 from ._planning import History, validate_history
 from ._records import RunRecord, RunState, TaskInstanceRecord, TaskState
+from ._rows import read_task_instances
 from ._tz import check_aware
 from ._validation import aware_or_none as _aware_or_none
 from ._validation import is_bool as _bool
@@ -97,7 +98,7 @@ def _records(kind: type[Any], argument: str) -> Callable[[Any], tuple[Any, ...]]
 
 
 def _ti_records(value: Any) -> tuple[TaskInstanceRecord, ...]:
-    return _records(TaskInstanceRecord, "task_instances")(value)
+    return tuple(read_task_instances(value))
 
 
 @attrs.frozen(kw_only=True, eq=False)
@@ -110,9 +111,11 @@ class RunHistory:
     :func:`~timetable.validate_history` (the same rules as every other plan).
 
     Attributes:
-        runs: the DAG's runs (any iterable of records, or a validated ``History``);
-            kept sorted by logical date, runs without one last.
-        task_instances: the DAG's task instances (any order).
+        runs: the DAG's runs (records or rows: mappings, ``sqlite3.Row``, … keyed by
+            Airflow's ``dag_run`` columns; or a validated ``History``); kept sorted by
+            logical date, runs without one last.
+        task_instances: the DAG's task instances (records or ``task_instance`` rows,
+            any order).
 
     Raises:
         DuplicateRunIdError: two runs share a run id.

@@ -31,6 +31,7 @@ import attrs
 from ._changeset import Changeset, RunInsert
 from ._planning import History, check_conf, iso, validate_history
 from ._records import RunRecord, RunState, RunType, TaskInstanceRecord, TaskState
+from ._rows import RowLike, read_run, read_task_instances
 from ._runs import check_timetable, infer_manual_interval, next_run_info
 from ._timetables import CronDataIntervals, DeltaDataIntervals, TimetableProtocol
 from ._types import DataInterval, TimeRestriction
@@ -139,8 +140,8 @@ def check_depends_on_past(
     task: TaskLike,
     *,
     run_id: str,
-    runs: Iterable[RunRecord | Mapping[str, Any]] | History,
-    task_instances: Iterable[TaskInstanceRecord],
+    runs: Iterable[RunRecord | RowLike] | History,
+    task_instances: Iterable[TaskInstanceRecord | RowLike],
     catchup: bool,
     downstream_task_ids: Collection[str] = (),
     task_start_date: datetime | None = None,
@@ -258,7 +259,7 @@ def check_depends_on_past(
     earlier_ti = False
     downstream = frozenset(downstream_task_ids)
     downstream_pending = 0
-    for ti in task_instances:
+    for ti in read_task_instances(task_instances):
         if ti.task_id == task_id:
             if ti.run_id == prev_id:
                 prev_states.append(ti.state)
@@ -332,7 +333,7 @@ _ONE_US = timedelta(microseconds=1)
 
 
 def is_latest_run(
-    timetable: TimetableProtocol, run: RunRecord, *, now: datetime
+    timetable: TimetableProtocol, run: RunRecord | RowLike, *, now: datetime
 ) -> LatestOnlyDecision:
     """Whether *run* is the latest at *now* (``LatestOnlyOperator``, SEMANTICS §9).
 
@@ -354,8 +355,7 @@ def is_latest_run(
     """
     tt = check_timetable(timetable)
     check_aware(now, "now")
-    if not isinstance(run, RunRecord):
-        raise WrongTypeError.for_value("run", run, "expected a RunRecord")
+    run = read_run(run, None, "run")
     if run.run_type is RunType.MANUAL:
         return LatestOnlyDecision(is_latest=True, reason="manual_run", window=None)
     anchor = run.logical_date or run.run_after
@@ -393,9 +393,9 @@ def _ds(value: datetime) -> str:
 
 
 def template_dates(
-    run: RunRecord,
+    run: RunRecord | RowLike,
     *,
-    runs: Iterable[RunRecord | Mapping[str, Any]] | History = (),
+    runs: Iterable[RunRecord | RowLike] | History = (),
     timetable: TimetableProtocol | None = None,
     now: datetime | None = None,
     airflow2: bool = False,
@@ -431,8 +431,7 @@ def template_dates(
     >>> keys["ds"], keys["ts_nodash_with_tz"]
     ('2021-09-04', '20210904T000000+0000')
     """
-    if not isinstance(run, RunRecord):
-        raise WrongTypeError.for_value("run", run, "expected a RunRecord")
+    run = read_run(run, None, "run")
     history = validate_history(runs)
     out: dict[str, Any] = {}
     logical = run.logical_date
@@ -645,7 +644,7 @@ def plan_manual_run(
     conf: Mapping[str, Any] | None = None,
     run_id: str | None = None,
     suffix: str | None = None,
-    runs: Iterable[RunRecord | Mapping[str, Any]] | History = (),
+    runs: Iterable[RunRecord | RowLike] | History = (),
 ) -> ManualRun:
     """The manual run a trigger creates: its id, logical date, interval and conf.
 

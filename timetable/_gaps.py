@@ -16,7 +16,7 @@ answer holds compressed ranges (first, last, count), not one object per interval
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -25,6 +25,7 @@ import attrs
 from ._catchup import IntervalRange
 from ._planning import History, Reason, iso, validate_history
 from ._records import RunRecord, RunState
+from ._rows import RowLike
 from ._runs import _fast_iter, check_timetable, iter_run_infos
 from ._timetables import TimetableProtocol
 from ._types import DataInterval, RunInfo
@@ -145,7 +146,7 @@ class _Ranges:
 def find_gaps(
     timetable: TimetableProtocol,
     *,
-    runs: Iterable[RunRecord | Mapping[str, Any]] | History,
+    runs: Iterable[RunRecord | RowLike] | History,
     start: datetime,
     end: datetime,
     now: datetime,

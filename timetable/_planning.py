@@ -36,7 +36,7 @@ from typing import Any
 import attrs
 
 from ._records import RunRecord, RunState, RunType
-from ._rows import read_run
+from ._rows import RowLike, is_row, read_run
 from ._types import DataInterval, TimeRestriction
 from ._tz import check_aware
 from .errors import (
@@ -247,13 +247,15 @@ _AUTOMATED = frozenset({RunType.SCHEDULED, RunType.BACKFILL})
 _ACTIVE = frozenset({RunState.QUEUED, RunState.RUNNING})
 
 
-def validate_history(runs: Iterable[RunRecord | Mapping[str, Any]] | History) -> History:
+def validate_history(runs: Iterable[RunRecord | RowLike] | History) -> History:
     """Validate a run history and index it for planning.
 
-    Records may be :class:`RunRecord` values or plain mappings with the same fields
-    (datetimes as aware ``datetime`` or ISO-8601 strings with an offset;
-    ``data_interval`` as ``[start, end]``, ``{"start", "end"}`` or
-    ``data_interval_start``/``data_interval_end``).
+    Records may be :class:`RunRecord` values or rows: plain mappings, ``sqlite3.Row``
+    or any mapping-like row keyed by Airflow's ``dag_run`` column names (datetimes as
+    aware ``datetime`` or ISO-8601 strings with an offset; the flat
+    ``data_interval_start``/``data_interval_end`` columns or one ``data_interval``;
+    other columns such as ``dag_id`` are ignored).  The accepted columns are listed on
+    the *host contract* page.
 
     Args:
         runs: the host's run records, in any order.
@@ -291,8 +293,13 @@ def validate_history(runs: Iterable[RunRecord | Mapping[str, Any]] | History) ->
     """
     if isinstance(runs, History):
         return runs
-    if isinstance(runs, (str, bytes, Mapping)) or not isinstance(runs, Iterable):
-        raise WrongTypeError.for_value("runs", runs, "expected an iterable of RunRecord")
+    inner = getattr(runs, "runs", None)
+    if isinstance(inner, History) and hasattr(runs, "task_instances"):
+        return inner  # a RunHistory
+    if isinstance(runs, (str, bytes, Mapping)) or is_row(runs) or not isinstance(runs, Iterable):
+        raise WrongTypeError.for_value(
+            "runs", runs, "expected an iterable of RunRecord or rows (mappings, sqlite3.Row)"
+        )
     records: list[RunRecord] = []
     first_index: dict[str, int] = {}
     for index, raw in enumerate(runs):

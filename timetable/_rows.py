@@ -30,7 +30,7 @@ import difflib
 import json
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 from ._records import RunRecord, TaskInstanceRecord
 from ._types import DataInterval
@@ -43,6 +43,7 @@ from .errors import (
 
 __all__ = [
     "RUN_COLUMNS",
+    "RowLike",
     "TASK_INSTANCE_COLUMNS",
     "is_row",
     "read_run",
@@ -51,6 +52,18 @@ __all__ = [
     "read_task_instances",
     "row_keys",
 ]
+
+class RowLike(Protocol):
+    """A mapping-like row: ``keys()`` and ``row[column]`` (a ``dict``, ``sqlite3.Row``, …)."""
+
+    def keys(self) -> Iterable[str]:
+        """The row's column names."""
+        ...  # pragma: no cover
+
+    def __getitem__(self, key: str, /) -> Any:
+        """The value of a column."""
+        ...  # pragma: no cover
+
 
 #: ``field -> accepted column names`` for a run (``dag_run``); the first name is Airflow 3's.
 RUN_COLUMNS: Final[Mapping[str, tuple[str, ...]]] = {
@@ -256,7 +269,11 @@ def _ti_from_row(raw: Any, keys: list[str]) -> TaskInstanceRecord:
     return TaskInstanceRecord(**kwargs)
 
 
-def _label(argument: str, index: int, raw: Any, keys: list[str] | None, ti: bool) -> str:
+def _where(argument: str, index: int | None) -> str:
+    return argument if index is None else f"{argument}[{index}]"
+
+
+def _label(argument: str, index: int | None, raw: Any, keys: list[str] | None, ti: bool) -> str:
     parts = []
     names = ("run_id", "task_id", "map_index") if ti else ("run_id",)
     for name in names:
@@ -272,7 +289,7 @@ def _label(argument: str, index: int, raw: Any, keys: list[str] | None, ti: bool
         if name == "map_index" and value in (None, -1):
             continue
         parts.append(f"{name}={value!r}")
-    where = f"{argument}[{index}]"
+    where = _where(argument, index)
     return f"{where} ({', '.join(parts)})" if parts else where
 
 
@@ -281,7 +298,7 @@ def _rethrow(err: TimetableError, label: str) -> TimetableError:
     return new
 
 
-def read_run(raw: Any, index: int = 0, argument: str = "runs") -> RunRecord:
+def read_run(raw: Any, index: int | None = 0, argument: str = "runs") -> RunRecord:
     """One run from a record or a row.
 
     Raises:
@@ -295,12 +312,12 @@ def read_run(raw: Any, index: int = 0, argument: str = "runs") -> RunRecord:
     if keys is None:
         if isinstance(raw, TaskInstanceRecord):
             raise WrongTypeError.for_value(
-                f"{argument}[{index}]", raw, "a TaskInstanceRecord where a run is expected"
+                _where(argument, index), raw, "a TaskInstanceRecord where a run is expected"
             )
         if isinstance(raw, RunRecord):
             return raw
         raise WrongTypeError.for_value(
-            f"{argument}[{index}]", raw,
+            _where(argument, index), raw,
             "expected a RunRecord, a mapping or a mapping-like row (e.g. sqlite3.Row)",
         )
     try:
@@ -310,7 +327,7 @@ def read_run(raw: Any, index: int = 0, argument: str = "runs") -> RunRecord:
 
 
 def read_task_instance(
-    raw: Any, index: int = 0, argument: str = "task_instances"
+    raw: Any, index: int | None = 0, argument: str = "task_instances"
 ) -> TaskInstanceRecord:
     """One task instance from a record or a row (same rules as :func:`read_run`)."""
     if type(raw) is TaskInstanceRecord:
@@ -320,7 +337,7 @@ def read_task_instance(
         if isinstance(raw, TaskInstanceRecord):
             return raw
         raise WrongTypeError.for_value(
-            f"{argument}[{index}]", raw,
+            _where(argument, index), raw,
             "expected a TaskInstanceRecord, a mapping or a mapping-like row (e.g. sqlite3.Row)",
         )
     try:

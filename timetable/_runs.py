@@ -84,7 +84,8 @@ def next_run_info(
     >>> info = next_run_info(
     ...     CronDataIntervals(cron="@daily"),
     ...     last_interval=None,
-    ...     restriction=TimeRestriction(earliest=datetime(2024, 1, 1, tzinfo=timezone.utc)),
+    ...     restriction=TimeRestriction(earliest=datetime(2024, 1, 1, tzinfo=timezone.utc),
+    ...                                 catchup=True),
     ...     now=datetime(2024, 6, 1, tzinfo=timezone.utc),
     ... )
     >>> print(info.data_interval.start, info.run_after)

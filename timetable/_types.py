@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
@@ -30,6 +31,9 @@ class DataInterval:
     ...                   end=datetime(2024, 1, 2, tzinfo=timezone.utc))
     >>> iv.end - iv.start
     datetime.timedelta(days=1)
+    >>> start, end = iv  # unpacks like Airflow's NamedTuple
+    >>> start.day, end.day
+    (1, 2)
     """
 
     start: datetime = attrs.field(validator=_aware)
@@ -48,6 +52,10 @@ class DataInterval:
         """The zero-length interval ``[at, at]``."""
         return cls(start=at, end=at)
 
+    def __iter__(self) -> Iterator[datetime]:
+        """``start, end = interval``, as Airflow's ``DataInterval`` (a NamedTuple) unpacks."""
+        return iter((self.start, self.end))
+
     def __contains__(self, instant: object) -> bool:
         if not isinstance(instant, datetime):
             return False
@@ -61,12 +69,13 @@ class TimeRestriction:
     Attributes:
         earliest: the DAG's ``start_date`` (inclusive), or ``None``.
         latest: the DAG's ``end_date`` (inclusive), or ``None``.
-        catchup: ``True`` to create every missed period; ``False`` to jump to the latest.
+        catchup: ``True`` to create every missed period; ``False`` (the default, as
+            Airflow 3's ``catchup_by_default``) to jump to the latest.
     """
 
     earliest: datetime | None = attrs.field(default=None, validator=_aware_or_none)
     latest: datetime | None = attrs.field(default=None, validator=_aware_or_none)
-    catchup: bool = attrs.field(default=True)
+    catchup: bool = attrs.field(default=False)
 
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.catchup, bool):

@@ -223,7 +223,9 @@ def test_cron_manual_interval_is_a_scheduled_interval(
     scheduled = next(tt.iter_run_infos(table, start=iv.start, end=None, now=now))
     assert scheduled.data_interval == iv
     # ...and the schedule continues from there with the run after run_after.
-    after = tt.next_run_info(table, last_interval=iv, restriction=tt.TimeRestriction(), now=now)
+    after = tt.next_run_info(
+        table, last_interval=iv, restriction=tt.TimeRestriction(catchup=True), now=now
+    )
     assert after is not None
     assert after.data_interval.start == iv.end
     assert after.run_after > run_after

@@ -123,7 +123,7 @@ def test_catchup_skips_an_existing_logical_date_and_continues() -> None:
     manual = RunRecord(run_id="manual__x", run_type="manual", logical_date=day(3),
                        data_interval=DataInterval.exact(day(3)), run_after=day(3),
                        state="success")
-    plan = plan_catchup(tt, runs=[manual], restriction=TimeRestriction(earliest=day(1)),
+    plan = plan_catchup(tt, runs=[manual], restriction=TimeRestriction(earliest=day(1), catchup=True),
                         now=day(5, 1))
     assert [(e.action, e.run_info.logical_date.day) for e in plan] == [
         (Action.CREATE, 1), (Action.CREATE, 2), (Action.SKIP, 3), (Action.CREATE, 4),
@@ -135,7 +135,7 @@ def test_catchup_skips_an_existing_logical_date_and_continues() -> None:
 def test_catchup_manual_runs_never_are_the_reference() -> None:
     runs = [sched(day(1)), RunRecord(run_id="m", run_type="manual", logical_date=day(3, 5),
                                      data_interval=None, run_after=day(3, 5), state="success")]
-    plan = plan_catchup(DAILY, runs=runs, restriction=TimeRestriction(earliest=day(1)),
+    plan = plan_catchup(DAILY, runs=runs, restriction=TimeRestriction(earliest=day(1), catchup=True),
                         now=day(4, 1))
     assert plan.reference_run_id == runs[0].run_id
     assert [e.run_info.logical_date for e in plan] == [day(2), day(3)]
@@ -149,7 +149,7 @@ def test_catchup_max_active_runs_counts_manual_and_not_backfill() -> None:
         RunRecord(run_id="b", run_type="backfill", logical_date=day(1, 6), data_interval=None,
                   run_after=day(1, 6), state="running"),
     ]
-    plan = plan_catchup(DAILY, runs=runs, restriction=TimeRestriction(earliest=day(1)),
+    plan = plan_catchup(DAILY, runs=runs, restriction=TimeRestriction(earliest=day(1), catchup=True),
                         now=day(9), max_active_runs=3)
     assert plan.active_runs == 1
     assert plan.create_count == 2
@@ -159,7 +159,7 @@ def test_catchup_max_active_runs_counts_manual_and_not_backfill() -> None:
 
 
 def test_catchup_limit_and_end_date() -> None:
-    r = TimeRestriction(earliest=day(1), latest=day(3))
+    r = TimeRestriction(earliest=day(1), latest=day(3), catchup=True)
     assert plan_catchup(DAILY, runs=[], restriction=r, now=day(9), limit=1).stopped is (
         CatchupStop.LIMIT)
     plan = plan_catchup(DAILY, runs=[], restriction=r, now=day(9))
@@ -170,7 +170,7 @@ def test_catchup_limit_and_end_date() -> None:
 
 
 def test_catchup_continuous_and_never() -> None:
-    plan = plan_catchup(Continuous(), runs=[], restriction=TimeRestriction(earliest=day(1)),
+    plan = plan_catchup(Continuous(), runs=[], restriction=TimeRestriction(earliest=day(1), catchup=True),
                         now=day(2))
     assert plan.create_count == 1
     assert plan.stopped is CatchupStop.MAX_ACTIVE_RUNS

@@ -41,7 +41,8 @@ def test_data_interval_rejects_bad_input() -> None:
 
 def test_time_restriction() -> None:
     """Optional inclusive bounds; latest < earliest is allowed (Airflow schedules nothing)."""
-    assert tt.TimeRestriction() == tt.TimeRestriction(earliest=None, latest=None, catchup=True)
+    # Airflow 3's default: catchup_by_default = False
+    assert tt.TimeRestriction() == tt.TimeRestriction(earliest=None, latest=None, catchup=False)
     r = tt.TimeRestriction(earliest=T1, latest=T0, catchup=False)
     assert (r.earliest, r.latest, r.catchup) == (T1, T0, False)
     with pytest.raises(errors.WrongTypeError, match=r"^catchup=1"):
