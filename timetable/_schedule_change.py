@@ -384,7 +384,7 @@ def plan_schedule_change(
     ...          "data_interval": (datetime(2024, 1, 1, tzinfo=utc), datetime(2024, 1, 2, tzinfo=utc)),
     ...          "run_after": datetime(2024, 1, 2, tzinfo=utc), "state": "success"}]
     >>> plan = plan_schedule_change(old, CronTrigger(cron="@daily"), runs=runs,
-    ...     restriction=TimeRestriction(earliest=datetime(2024, 1, 1, tzinfo=utc)),
+    ...     restriction=TimeRestriction(earliest=datetime(2024, 1, 1, tzinfo=utc), catchup=True),
     ...     now=datetime(2024, 1, 3, 12, tzinfo=utc))
     >>> [str(r.logical_date) for r in plan.next_runs]
     ['2024-01-03 00:00:00+00:00']

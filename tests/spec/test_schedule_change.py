@@ -37,7 +37,7 @@ def history(old: Any, until: datetime, *, start: datetime = D) -> list[tt.RunRec
 
 
 def plan(old: Any, new: Any, runs: Any, *, now: datetime, **kw: Any) -> tt.ScheduleChangePlan:
-    restriction = tt.TimeRestriction(**{"earliest": D, **kw})
+    restriction = tt.TimeRestriction(**{"earliest": D, "catchup": True, **kw})
     return tt.plan_schedule_change(old, new, runs=runs, restriction=restriction, now=now)
 
 
@@ -84,7 +84,8 @@ def test_start_date_moved_later_leaves_a_gap() -> None:
     old = tt.CronDataIntervals(cron="@daily")
     runs = history(old, day(5, 1))
     p = tt.plan_schedule_change(old, old, runs=runs,
-                                restriction=tt.TimeRestriction(earliest=day(7)), now=day(9, 1))
+                                restriction=tt.TimeRestriction(earliest=day(7), catchup=True),
+                                now=day(9, 1))
     assert reasons(p) == [("uncovered", "start_date later")]
     assert p.recommendation[0].action == "set_start_date"
 
@@ -117,7 +118,7 @@ def test_utc_to_a_dst_zone_across_spring_forward(zone: str) -> None:
     start = datetime(2024, 3, 1, tzinfo=UTC)
     runs = history(old, datetime(2024, 3, 8, 3, tzinfo=UTC), start=start)
     p = tt.plan_schedule_change(old, new, runs=runs,
-                                restriction=tt.TimeRestriction(earliest=start),
+                                restriction=tt.TimeRestriction(earliest=start, catchup=True),
                                 now=datetime(2024, 4, 2, tzinfo=UTC))
     starts = [r.logical_date for r in p.next_runs]
     assert starts == sorted(starts)
