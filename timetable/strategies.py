@@ -377,6 +377,8 @@ def register_types() -> None:
 # ``st.from_regex`` takes its pattern; everything else takes strategies.
 
 _HISTORY_BASE = datetime(2024, 3, 1, tzinfo=UTC)
+#: Most runs were never cleared; some were, once or twice.  Shrinks towards 0.
+_CLEAR_NUMBERS = st.sampled_from([0, 0, 0, 1, 2])
 
 
 def run_states() -> st.SearchStrategy[str]:
@@ -409,8 +411,9 @@ def run_records(
     Scheduled and backfill runs sit on the timetable's grid, with random states; with
     ``contiguous=True`` they are a prefix of the grid (what a scheduler that caught up to
     some point leaves), otherwise any subset, so histories have gaps.  Up to *max_manual*
-    manual runs are added off the grid.  The list comes in random order (a host's rows
-    need not be sorted).  Shrinks towards the empty history.
+    manual runs are added off the grid.  Some runs were cleared before
+    (``clear_number`` > 0).  The list comes in random order (a host's rows need not be
+    sorted).  Shrinks towards the empty history.
     """
     _check_aware("min_value", min_value)
     _check_aware("max_value", max_value)
@@ -436,6 +439,7 @@ def run_records(
                 run_id=f"{run_type}__{info.run_after.isoformat()}", run_type=run_type,
                 logical_date=info.logical_date, data_interval=info.data_interval,
                 run_after=info.run_after, state=draw(run_states()),
+                clear_number=draw(_CLEAR_NUMBERS),
             ))
         dates = {r.logical_date for r in runs}
         span = int((max_value - min_value).total_seconds() // 60)
@@ -516,7 +520,7 @@ def run_histories(
                 run_type="manual" if undated else "scheduled",
                 logical_date=None if undated else at,
                 data_interval=None if undated else DataInterval(start=at, end=at),
-                run_after=at, state=state,
+                run_after=at, state=state, clear_number=draw(_CLEAR_NUMBERS),
             ))
         tis = []
         for run in runs:
