@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import attrs
 from dateutil.relativedelta import relativedelta
 
 from timetable import serialization
@@ -30,7 +31,7 @@ from timetable._graph import TaskGraph, TaskSpec
 from timetable._mark import MarkRequest
 from timetable._planning import History, validate_history
 from timetable._records import RunRecord, TaskInstanceRecord
-from timetable._types import TimeRestriction
+from timetable._types import DstPolicy, TimeRestriction
 from timetable._tz import get_zone
 from timetable.airflow import from_schedule, from_serialized
 
@@ -38,6 +39,8 @@ __all__ = [
     "BadInput",
     "Inputs",
     "build",
+    "dag_from_airflow",
+    "history_from",
     "common",
     "duration",
     "instant_fields",
@@ -53,7 +56,26 @@ __all__ = [
 
 
 class BadInput(Exception):
-    """A problem with the command line or an input file (exit code 2)."""
+    """A problem with the command line or an input file (exit code 2).
+
+    ``code`` says which kind, as [`TimetableError`][timetable.TimetableError] codes do:
+    ``usage`` (flags), ``missing-input``, ``unreadable-input``, ``invalid-json``,
+    ``invalid-input``.
+    """
+
+    def __init__(self, message: str, code: str = "usage") -> None:
+        super().__init__(message)
+        self.code = code
+
+
+#: The codes of [`BadInput`][timetable.cli.inputs.BadInput], for the reference page.
+CODES = {
+    "usage": "a flag is unknown, missing, malformed or conflicts with another",
+    "missing-input": "an input the command needs was given nowhere",
+    "unreadable-input": "a file or standard input cannot be read (missing, closed, not UTF-8)",
+    "invalid-json": "an input is not JSON (or uses NaN/Infinity, or nests too deeply)",
+    "invalid-input": "an input is JSON of the wrong shape",
+}
 
 
 
@@ -61,24 +83,46 @@ def one_line(text: str) -> str:
     return " ".join(str(text).split())
 
 
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
 def read_json(source: str, what: str) -> Any:
     """The JSON document in file *source* (``-``: standard input)."""
     try:
         if source == "-":
-            text = sys.stdin.read()
+            stdin = sys.stdin
+            if stdin is None or stdin.closed:
+                raise BadInput(f"{what}: standard input is closed", "unreadable-input")
+            raw = stdin.buffer.read() if hasattr(stdin, "buffer") else stdin.read()
             name = "<stdin>"
         else:
-            with open(source, encoding="utf-8") as fh:
-                text = fh.read()
+            with open(source, "rb") as fh:
+                raw = fh.read()
             name = source
     except OSError as err:
-        raise BadInput(f"{what}: cannot read {source!r}: {err.strerror or err}") from None
+        raise BadInput(
+            f"{what}: cannot read {source!r}: {err.strerror or err}", "unreadable-input"
+        ) from None
     try:
-        return json.loads(text)
+        text = raw.decode("utf-8-sig") if isinstance(raw, bytes) else raw
+    except UnicodeDecodeError as err:
+        raise BadInput(
+            f"{what}: {name} is not UTF-8 (byte {err.start})", "unreadable-input"
+        ) from None
+    if not text.strip():
+        raise BadInput(f"{what}: {name} is empty", "invalid-json")
+    try:
+        return json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as err:
         raise BadInput(
-            f"{what}: {name} is not valid JSON: {err.msg} (line {err.lineno}, column {err.colno})"
+            f"{what}: {name} is not valid JSON: {err.msg} (line {err.lineno}, column {err.colno})",
+            "invalid-json",
         ) from None
+    except ValueError as err:
+        raise BadInput(f"{what}: {name} is not valid JSON: {err}", "invalid-json") from None
+    except RecursionError:
+        raise BadInput(f"{what}: {name} nests too deeply", "invalid-json") from None
 
 
 _DURATION = re.compile(r"^(\d+)\s*(s|m|min|h|d|w|mo|y)$")
@@ -117,11 +161,14 @@ class Inputs:
         elif getattr(args, "input", None):
             loaded = read_json(args.input, "--input")
             if not isinstance(loaded, dict):
-                raise BadInput("--input: expected a JSON object with the inputs by name")
+                raise BadInput(
+                    "--input: expected a JSON object with the inputs by name", "invalid-input"
+                )
             doc = loaded
         self.doc = doc
         self.dag: dict[str, Any] = {}
         self._timetable: Any = None
+        self._now: datetime | None = None
 
     def get(self, name: str, default: Any = None) -> Any:
         value = getattr(self.args, name, None)
@@ -134,8 +181,22 @@ class Inputs:
     # -- the timetable
     def timetable(self) -> Any:
         if self._timetable is None:
-            self._timetable = self._build_timetable()
+            self._timetable = self.with_dst(self._build_timetable())
         return self._timetable
+
+    def with_dst(self, tt: Any) -> Any:
+        """*tt* with the DST policy of ``--dst-gap`` / ``--dst-fold`` (when given)."""
+        gap, fold = self.get("dst_gap"), self.get("dst_fold")
+        if gap is None and fold is None:
+            return tt
+        current = getattr(tt, "dst", None)
+        if not isinstance(current, DstPolicy):
+            raise BadInput(
+                f"--dst-gap/--dst-fold: {type(tt).__name__} follows no wall clock; only "
+                "cron schedules have a DST policy"
+            )
+        policy = DstPolicy(gap=gap or current.gap, fold=fold or current.fold)
+        return attrs.evolve(tt, dst=policy)
 
     def _build_timetable(self) -> Any:
         source = getattr(self.args, "timetable", None)
@@ -149,7 +210,8 @@ class Inputs:
         schedule = self.get("schedule")
         if schedule is None:
             raise BadInput(
-                "no schedule: give --schedule, --timetable FILE, --input FILE or --example"
+                "no schedule: give --schedule, --timetable FILE, --input FILE or --example",
+                "missing-input",
             )
         return _schedule(
             schedule, timezone=self.get("timezone", "UTC"),
@@ -158,7 +220,7 @@ class Inputs:
 
     def _timetable_from(self, data: Any) -> Any:
         if not isinstance(data, dict):
-            raise BadInput("--timetable: expected a JSON object (a timetable or a serialized DAG)")
+            raise BadInput("--timetable: expected a JSON object (a timetable or a serialized DAG)", "invalid-input")
         if "__type" in data:
             return from_serialized(data)
         if "type" in data:
@@ -172,7 +234,8 @@ class Inputs:
             return self._timetable_from(data["timetable"])
         raise BadInput(
             "--timetable: expected our serialized timetable ({\"type\": ...}), Airflow's "
-            "({\"__type\": ...}) or a serialized DAG ({\"dag\": {\"timetable\": ...}})"
+            "({\"__type\": ...}) or a serialized DAG ({\"dag\": {\"timetable\": ...}})",
+            "invalid-input",
         )
 
     # -- instants
@@ -188,21 +251,42 @@ class Inputs:
         label = flag or "--" + name.replace("_", "-")
         if value is None:
             if required:
-                raise BadInput(f"{label} is required")
+                raise BadInput(f"{label} is required", "missing-input")
             return None
         if isinstance(value, datetime):
             return value
         if isinstance(value, int | float) and not isinstance(value, bool):
-            return datetime.fromtimestamp(value, UTC)
+            try:
+                return datetime.fromtimestamp(value, UTC)
+            except (OverflowError, OSError, ValueError):
+                raise BadInput(f"{label}={value!r}: not a timestamp", "invalid-input") from None
         if not isinstance(value, str):
-            raise BadInput(f"{label}={value!r}: expected an ISO-8601 date-time")
+            raise BadInput(f"{label}={value!r}: expected an ISO-8601 date-time", "invalid-input")
+        if value.strip().lower() == "now" and name != "now":
+            return self.now()
         return parse_instant(value, label, zone=self.zone_name())
 
     def now(self) -> datetime:
-        now = self.instant("now")
-        if now is None:
-            return datetime.now(UTC)  # the only clock read of the package
-        return now  # type: ignore[no-any-return]
+        """``--now`` (``now`` or absent: the current time, read once)."""
+        if self._now is None:
+            value = self.get("now")
+            if value is None or (isinstance(value, str) and value.strip().lower() == "now"):
+                self._now = datetime.now(UTC)  # the only clock read of the package
+            else:
+                self._now = self.instant("now")
+        return self._now
+
+    def integer(self, name: str, *, minimum: int = 1) -> int | None:
+        """A whole-number input (flag or document) of at least *minimum*."""
+        value = self.get(name)
+        label = "--" + name.replace("_", "-")
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise BadInput(f"{label}={value!r}: expected a whole number", "invalid-input")
+        if value < minimum:
+            raise BadInput(f"{label}={value}: expected a number >= {minimum}", "usage")
+        return value
 
     # -- JSON inputs
     def _doc_or_file(self, flag: str, key: str) -> Any:
@@ -220,7 +304,7 @@ class Inputs:
         if data is None:
             return validate_history([])
         if not isinstance(data, list):
-            raise BadInput("runs: expected a JSON list of run records")
+            raise BadInput("runs: expected a JSON list of run records", "invalid-input")
         return validate_history(data)
 
     def history(self) -> RunHistory:
@@ -230,27 +314,18 @@ class Inputs:
                 "runs": self._doc_or_file("runs", "runs") or [],
                 "task_instances": self.doc.get("task_instances", []),
             }
-        if not isinstance(data, dict):
-            raise BadInput("--history: expected {\"runs\": [...], \"task_instances\": [...]}")
-        runs = data.get("runs", [])
-        tis = data.get("task_instances", [])
-        if not isinstance(runs, list) or not isinstance(tis, list):
-            raise BadInput("--history: \"runs\" and \"task_instances\" must be JSON lists")
-        records = [
-            build(TaskInstanceRecord, ti, f"task_instances[{i}]") for i, ti in enumerate(tis)
-        ]
-        return RunHistory(runs=validate_history(runs), task_instances=records)
+        return history_from(data, "--history")
 
     def graph(self) -> TaskGraph:
         data = self._doc_or_file("graph", "graph")
         if data is None and self.dag.get("graph") is not None:
             return self.dag["graph"]  # type: ignore[no-any-return]
         if data is None:
-            raise BadInput("no task graph: give --graph FILE (or --input/--example)")
+            raise BadInput("no task graph: give --graph FILE (or --input/--example)", "missing-input")
         if isinstance(data, list):
             data = {"tasks": data}
         if not isinstance(data, dict):
-            raise BadInput("--graph: expected {\"tasks\": [{\"task_id\": ..., \"upstream\": [...]}]}")
+            raise BadInput("--graph: expected {\"tasks\": [{\"task_id\": ..., \"upstream\": [...]}]}", "invalid-input")
         return build(TaskGraph, data, "graph")  # type: ignore[no-any-return]
 
     def request(self) -> dict[str, Any]:
@@ -258,8 +333,38 @@ class Inputs:
         if data is None:
             return {}
         if not isinstance(data, dict):
-            raise BadInput("--request: expected a JSON object")
+            raise BadInput("--request: expected a JSON object", "invalid-input")
         return {k: v for k, v in data.items() if k not in ("type", "version")}
+
+
+def history_from(data: Any, where: str) -> RunHistory:
+    """A [`RunHistory`][timetable.RunHistory] from ``{"runs": [...], "task_instances": [...]}``."""
+    if not isinstance(data, dict):
+        raise BadInput(
+            f"{where}: expected {{\"runs\": [...], \"task_instances\": [...]}}", "invalid-input"
+        )
+    runs = data.get("runs", [])
+    tis = data.get("task_instances", [])
+    if not isinstance(runs, list) or not isinstance(tis, list):
+        raise BadInput(
+            f"{where}: \"runs\" and \"task_instances\" must be JSON lists", "invalid-input"
+        )
+    records = [
+        build(TaskInstanceRecord, ti, f"task_instances[{i}]") for i, ti in enumerate(tis)
+    ]
+    return RunHistory(runs=validate_history(runs), task_instances=records)
+
+
+def dag_from_airflow(data: Any, where: str) -> dict[str, Any]:
+    """``dag_id``, ``graph`` and the rest of an Airflow serialized DAG, plus its raw tasks."""
+    dag = data.get("dag") if isinstance(data, dict) else None
+    if not isinstance(dag, dict) or not isinstance(dag.get("dag_id"), str):
+        raise BadInput(f"{where}: expected a serialized DAG ({{\"dag\": {{\"dag_id\": ...}}}})",
+                       "invalid-input")
+    out = _dag_defaults(dag)
+    tasks = dag.get("tasks")
+    out["tasks"] = tasks if isinstance(tasks, list) else []
+    return out
 
 
 def _types() -> dict[str, type]:
@@ -272,7 +377,7 @@ def _types() -> dict[str, type]:
 
 def build(cls: type, data: Any, where: str) -> Any:
     if not isinstance(data, dict):
-        raise BadInput(f"{where}: expected a JSON object, got {json.dumps(data)[:60]}")
+        raise BadInput(f"{where}: expected a JSON object, got {json.dumps(data)[:60]}", "invalid-input")
     return serialization._build(cls, data, where, _types())
 
 
@@ -302,7 +407,7 @@ def _graph_from_airflow(tasks: list[Any]) -> TaskGraph:
     for i, raw in enumerate(tasks):
         var = raw.get("__var", raw) if isinstance(raw, dict) else None
         if not isinstance(var, dict) or not isinstance(var.get("task_id"), str):
-            raise BadInput(f"dag.tasks[{i}]: expected an operator with a task_id")
+            raise BadInput(f"dag.tasks[{i}]: expected an operator with a task_id", "invalid-input")
         tid = var["task_id"]
         specs[tid] = {
             "task_id": tid,
@@ -371,7 +476,7 @@ def instant_fields(data: dict[str, Any], names: Iterable[str], inputs: Inputs) -
 
 def time_restriction(inputs: Inputs) -> TimeRestriction:
     """The DAG's start, end and catchup flag from the inputs."""
-    catchup = inputs.get("catchup", True)
+    catchup = inputs.get("catchup", False)
     return TimeRestriction(
         earliest=inputs.instant("start"), latest=inputs.instant("end"), catchup=bool(catchup)
     )
@@ -384,7 +489,7 @@ def common(p: argparse.ArgumentParser, *, example: bool = True) -> None:
     """``--json``, ``--now``, ``--input`` and (when the command has one) ``--example``."""
     g = p.add_argument_group("output and inputs")
     g.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    g.add_argument("--now", help="evaluate at this instant (default: the current time)")
+    g.add_argument("--now", help="evaluate at this instant ('now' or absent: the current time)")
     g.add_argument("--input", metavar="FILE",
                    help="a JSON object with the inputs by name (flags override it)")
     if example:
@@ -403,14 +508,21 @@ def schedule_args(p: argparse.ArgumentParser) -> None:
                    "default) instead of triggering at a point (Airflow 3's)")
     g.add_argument("--timetable", metavar="FILE",
                    help="our serialized timetable, Airflow's, or a serialized DAG")
+    g.add_argument("--dst-gap", choices=("shift", "clamp", "skip"),
+                   help="a wall time in a spring-forward gap: shift it by the gap (Airflow, "
+                   "default), clamp it to the transition, or skip it")
+    g.add_argument("--dst-fold", choices=("second", "first", "both"),
+                   help="a repeated wall time: fire at the second occurrence (Airflow, "
+                   "default), the first, or both")
 
 
 def restriction_args(p: argparse.ArgumentParser) -> None:
     """The DAG's ``--start``, ``--end`` and ``--catchup``."""
-    p.add_argument("--start", help="the DAG's start_date")
-    p.add_argument("--end", help="the DAG's end_date")
+    p.add_argument("--start", "--start-date", dest="start",
+                   help="the DAG's start_date ('now' for the current time)")
+    p.add_argument("--end", "--end-date", dest="end", help="the DAG's end_date")
     p.add_argument("--catchup", action=argparse.BooleanOptionalAction, default=None,
-                   help="catch up on missed intervals (default: on)")
+                   help="catch up on missed intervals (default: off, as in Airflow 3)")
 
 
 def runs_arg(p: argparse.ArgumentParser) -> None:

@@ -8,7 +8,7 @@ one JSON document per line with ``--json``.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, TextIO
 
@@ -20,6 +20,12 @@ from timetable._types import DataInterval, RunInfo
 from timetable._tz import get_zone
 
 __all__ = [
+    "Console",
+    "console",
+    "document",
+    "interval_json",
+    "local",
+    "local_column",
     "STRIP_MAX",
     "Table",
     "describe_tt",
@@ -120,16 +126,41 @@ def interval_text(iv: DataInterval | None) -> str:
 
 
 def write_json(out: TextIO, data: Any) -> None:
-    out.write(json.dumps(data, ensure_ascii=False) + "\n")
+    """One JSON document on one line (ASCII escapes when the stream cannot encode)."""
+    ascii_only = bool(getattr(out, "ascii_only", False))
+    out.write(json.dumps(data, ensure_ascii=ascii_only) + "\n")
+
+
+def document(kind: str, **fields: Any) -> dict[str, Any]:
+    """A JSON document of the CLI: ``{"version": 1, "kind": kind, **fields}``."""
+    return {"version": 1, "kind": kind, **fields}
+
+
+def interval_json(iv: DataInterval | None) -> dict[str, str] | None:
+    """``{"start": ..., "end": ...}`` (ISO-8601 with offset), or ``None``."""
+    if iv is None:
+        return None
+    return {"start": iv.start.isoformat(), "end": iv.end.isoformat()}
 
 
 def run_info_json(info: RunInfo) -> dict[str, Any]:
-    iv = info.data_interval
     return {
         "logical_date": info.logical_date.isoformat(),
-        "data_interval": {"start": iv.start.isoformat(), "end": iv.end.isoformat()},
+        "data_interval": interval_json(info.data_interval),
         "run_after": info.run_after.isoformat(),
     }
+
+
+def local(dt: datetime | None, zone: str) -> str:
+    """*dt* on the wall clock of *zone* (``fmt`` of it), ``-`` for ``None``."""
+    if dt is None:
+        return "-"
+    return fmt(dt.astimezone(get_zone(zone)))
+
+
+def local_column(zone: str) -> tuple[str, int]:
+    """The header and width of a local-time column for *zone*."""
+    return (f"in {zone}", max(22, len(zone) + 3))
 
 
 def print_infos(
@@ -138,7 +169,7 @@ def print_infos(
     n = 0
     if as_json:
         for info in infos:
-            write_json(out, run_info_json(info))
+            write_json(out, document("run_info", **run_info_json(info)))
             n += 1
         return n
     if zone == "UTC":
@@ -150,7 +181,7 @@ def print_infos(
             )
     else:
         tz = get_zone(zone)
-        columns = (*_RUN_COLUMNS[:2], (f"in {zone}", 22), *_RUN_COLUMNS[2:])
+        columns = (*_RUN_COLUMNS[:2], local_column(zone), *_RUN_COLUMNS[2:])
         table = Table(out, columns)
         for info in infos:
             table.row(
@@ -198,9 +229,80 @@ def print_plan_grid(
 
 def description(tt: Any) -> dict[str, Any]:
     return {
-        "kind": type(tt).__name__,
+        "timetable_kind": type(tt).__name__,
         "summary": tt.summary,
         "description": tt.description,
         "periodic": tt.periodic,
         "timetable": serialization.to_dict(tt),
     }
+
+
+# -- the console: ASCII when the stream cannot encode the symbols, colour on a terminal ------
+
+_ASCII = str.maketrans({
+    "✓": "v", "✗": "x", "▶": ">", "○": "o", "·": ".", "↻": "@", "⊘": "!", "»": "s",
+    "→": ">", "…": "~", "×": "x", "–": "-", "—": "-", "≤": "<", "≥": ">",
+})
+_ASCII_WIDE = {"→": "->", "…": "...", "≤": "<=", "≥": ">="}
+_COLOURS = {"✓": "32", "✗": "31", "▶": "34", "↻": "33", "+": "36", "⊘": "31"}
+_SYMBOL_TEXT = "✓✗▶○·↻⊘»→…"
+
+
+class Console:
+    """A text stream for people: ASCII fallback, optional colour of the state symbols.
+
+    Tables are laid out on the plain text first; the substitutions keep one character
+    per symbol in the grids (``→`` in running text becomes ``->``).
+    """
+
+    def __init__(self, stream: TextIO, *, ascii_only: bool, colour: bool) -> None:
+        self.stream = stream
+        self.ascii_only = ascii_only
+        self.colour = colour
+        self.encoding = getattr(stream, "encoding", None) or "utf-8"
+
+    def write(self, text: str) -> int:
+        if self.colour:
+            for sym, code in _COLOURS.items():
+                if sym == "+":
+                    continue  # too common in plain text
+                text = text.replace(sym, f"\x1b[{code}m{sym}\x1b[0m")
+        if self.ascii_only:
+            for wide, narrow in _ASCII_WIDE.items():
+                text = text.replace(f" {wide} ", f" {narrow} ")
+            text = text.translate(_ASCII)
+            text = text.encode(self.encoding, "replace").decode(self.encoding)
+        return self.stream.write(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+
+def can_encode(stream: TextIO, text: str = _SYMBOL_TEXT) -> bool:
+    """Whether *stream*'s encoding can write *text*."""
+    encoding = getattr(stream, "encoding", None)
+    if not encoding:
+        return True
+    try:
+        text.encode(encoding)
+    except (UnicodeEncodeError, LookupError):
+        return False
+    return True
+
+
+def console(stream: TextIO, environ: Mapping[str, str]) -> TextIO:
+    """*stream* as a [`Console`][timetable.cli.render.Console] when it needs one.
+
+    ASCII when the stream's encoding cannot write the symbols; colour only on a terminal,
+    never with ``NO_COLOR`` set (any value) or ``TERM=dumb``.
+    """
+    isatty = getattr(stream, "isatty", None)
+    colour = (
+        bool(isatty and isatty())
+        and "NO_COLOR" not in environ
+        and environ.get("TERM") != "dumb"
+    )
+    ascii_only = not can_encode(stream)
+    if not colour and not ascii_only:
+        return stream
+    return Console(stream, ascii_only=ascii_only, colour=colour)  # type: ignore[return-value]

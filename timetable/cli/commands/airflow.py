@@ -32,17 +32,24 @@ def cmd_from_airflow(inputs: Inputs, out: TextIO) -> int:
     elif "dag" in inputs.doc:
         data = inputs.doc["dag"]
     else:
-        raise BadInput("give the file Airflow's serialized timetable or DAG is in (- for stdin)")
-    tt = inputs._timetable_from(data)
+        raise BadInput("give the file Airflow's serialized timetable or DAG is in (- for stdin)",
+                       "missing-input")
+    tt = inputs.with_dst(inputs._timetable_from(data))
     inputs._timetable = tt
     now = inputs.now()
     restriction = time_restriction(inputs)
     info = next_run_info(tt, last_interval=None, restriction=restriction, now=now)
     history = inputs.runs()
     plan = plan_catchup(tt, runs=history, restriction=restriction, now=now,
-                        max_active_runs=inputs.get("max_active_runs"))
+                        max_active_runs=inputs.integer("max_active_runs"))
     graph = inputs.dag.get("graph")
+    no_plan = None
+    if restriction.earliest is None and tt.periodic:
+        no_plan = ("the DAG has no start_date, and the scheduler creates no run before it; "
+                   "give --start (a date, or 'now') for a catchup plan")
     result = {
+        "version": 1,
+        "kind": "from_airflow",
         "dag_id": inputs.dag.get("dag_id"),
         **description(tt),
         "start": None if restriction.earliest is None else restriction.earliest.isoformat(),
@@ -51,14 +58,15 @@ def cmd_from_airflow(inputs: Inputs, out: TextIO) -> int:
         "tasks": None if graph is None else [serialization._fields(t) for t in graph.tasks],
         "first_run": None if info is None else run_info_json(info),
         "catchup_plan": plan.to_dict(),
+        "no_plan_reason": no_plan,
     }
     if args.json:
         write_json(out, result)
         return 0
     if inputs.dag.get("dag_id"):
         out.write(f"dag          {inputs.dag['dag_id']}\n")
-    for key in ("kind", "summary", "description"):
-        out.write(f"{key:<12} {result[key]}\n")
+    for key in ("timetable_kind", "summary", "description"):
+        out.write(f"{key.removeprefix('timetable_'):<12} {result[key]}\n")
     out.write(f"{'start':<12} {fmt(restriction.earliest)}\n")
     if restriction.latest:
         out.write(f"{'end':<12} {fmt(restriction.latest)}\n")
@@ -66,6 +74,8 @@ def cmd_from_airflow(inputs: Inputs, out: TextIO) -> int:
     if graph is not None:
         out.write(f"{'tasks':<12} {', '.join(t.task_id for t in graph.tasks)}\n")
     out.write(f"{'as JSON':<12} {json.dumps(result['timetable'])}\n")
+    if no_plan is not None:
+        out.write(f"no plan: {no_plan}\n")
     if plan.create_count:
         runs = plan.to_create
         out.write(f"at {fmt(now)}: {plan.create_count} run(s) to create, "
@@ -81,7 +91,12 @@ def _arguments(p: argparse.ArgumentParser) -> None:
                    help="a serialized timetable or DAG (- for stdin)")
     restriction_args(p)
     runs_arg(p)
-    p.add_argument("--max-active-runs", type=int, help="Airflow's creation gate")
+    p.add_argument("--max-active-runs", type=int, metavar="N",
+                   help="Airflow's creation gate: at most N runs running at a time")
+    p.add_argument("--dst-gap", choices=("shift", "clamp", "skip"),
+                   help="override the DST gap policy (default shift, Airflow's)")
+    p.add_argument("--dst-fold", choices=("second", "first", "both"),
+                   help="override the DST fold policy (default second, Airflow's)")
     p.add_argument("--schedule", help=argparse.SUPPRESS)
     p.add_argument("--timetable", help=argparse.SUPPRESS)
     common(p)

@@ -20,7 +20,7 @@ def cmd_example(inputs: Inputs, out: TextIO) -> int:
 
 
 def _arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("name", choices=sorted(examples()))
+    p.add_argument("name", choices=sorted(examples()), help="the command whose example to print")
 
 
 COMMANDS = (

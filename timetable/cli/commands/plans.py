@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 import json
-from datetime import timedelta
-from typing import TextIO
+from datetime import datetime, timedelta
+from typing import Any, TextIO
 
 from timetable._backfill import BackfillRequest, plan_backfill
 from timetable._catchup import CatchupPolicy, plan_catchup
@@ -33,6 +33,8 @@ from timetable.cli.render import (
     describe_tt,
     fmt,
     interval_text,
+    local,
+    local_column,
     state_symbol,
     strip,
     write_json,
@@ -66,11 +68,10 @@ def cmd_catchup(inputs: Inputs, out: TextIO) -> int:
     now = inputs.now()
     restriction = time_restriction(inputs)
     history = inputs.runs()
-    max_active = inputs.get("max_active_runs")
     plan = plan_catchup(
         tt, runs=history, restriction=restriction, now=now,
-        max_active_runs=None if max_active is None else int(max_active),
-        limit=inputs.get("limit"), policy=_policy(inputs.args.policy),
+        max_active_runs=inputs.integer("max_active_runs"),
+        limit=inputs.integer("limit"), policy=_policy(inputs.args.policy),
     )
     if inputs.args.json:
         write_json(out, plan.to_dict())
@@ -91,12 +92,16 @@ def cmd_catchup(inputs: Inputs, out: TextIO) -> int:
         sym = "create" if e.action.value == "create" else state_symbol(existing)
         cells.append((e.run_info.logical_date, sym))
     strip(cells, out)
+    zone = inputs.zone_name()
+    zoned = zone != "UTC"
     table = Table(out, (("#", -4), ("action", 6), ("logical date", 17),
+                        *((local_column(zone),) if zoned else ()),
                         ("data interval", 38), ("run after", 17), ("reason", 0)))
     for e in plan:
-        table.row(table.rows + 1, e.action.value, fmt(e.run_info.logical_date),
-                  interval_text(e.run_info.data_interval), fmt(e.run_info.run_after),
-                  e.reason.value)
+        info = e.run_info
+        table.row(table.rows + 1, e.action.value, fmt(info.logical_date),
+                  *((local(info.logical_date, zone),) if zoned else ()),
+                  interval_text(info.data_interval), fmt(info.run_after), e.reason.value)
     for rng in plan.skipped:
         out.write(f"left out by the policy: {rng.count} interval(s) "
                   f"{fmt(rng.first.logical_date)} .. {fmt(rng.last.logical_date)} "
@@ -108,8 +113,8 @@ def cmd_catchup(inputs: Inputs, out: TextIO) -> int:
 
 
 _BACKFILL_FLAGS = {
-    "from_date": "from_date", "to_date": "to_date", "backwards": "run_backwards",
-    "reprocess": "reprocess_behavior", "max_active_runs": "max_active_runs",
+    "from_date": "from_date", "to_date": "to_date", "run_backwards": "run_backwards",
+    "reprocess_behavior": "reprocess_behavior", "max_active_runs": "max_active_runs",
 }
 
 
@@ -117,15 +122,16 @@ def cmd_backfill(inputs: Inputs, out: TextIO) -> int:
     tt = inputs.timetable()
     now = inputs.now()
     fields = inputs.request()
+    inputs.integer("max_active_runs")  # checks the flag
     fields.update(request_fields(inputs.args, _BACKFILL_FLAGS))
     if inputs.args.conf is not None:
         try:
             fields["dag_run_conf"] = json.loads(inputs.args.conf)
         except json.JSONDecodeError as err:
-            raise BadInput(f"--conf: not valid JSON: {err.msg}") from None
-    for key, flag in (("from_date", "--from"), ("to_date", "--to")):
+            raise BadInput(f"--dag-run-conf: not valid JSON: {err.msg}") from None
+    for key, flag in (("from_date", "--from-date"), ("to_date", "--to-date")):
         if key not in fields:
-            raise BadInput(f"{flag} is required (or a request with {key})")
+            raise BadInput(f"{flag} is required (or a request with {key})", "missing-input")
     instant_fields(fields, ("from_date", "to_date"), inputs)
     request = build(BackfillRequest, fields, "request")
     history = inputs.runs()
@@ -156,12 +162,32 @@ def cmd_backfill(inputs: Inputs, out: TextIO) -> int:
         cells.append((e.run_info.logical_date, sym))
     cells.sort(key=lambda c: c[0])
     strip(cells, out)
-    table = Table(out, (("#", -4), ("action", 9), ("logical date", 17), ("run id", 38),
+    zone = inputs.zone_name()
+    zoned = zone != "UTC"
+    table = Table(out, (("#", -4), ("action", 9), ("logical date", 17),
+                        *((local_column(zone),) if zoned else ()), ("run id", 38),
                         ("wave", -4), ("reason", 0)))
     for e in plan:
         table.row(e.sort_ordinal, e.action.value, fmt(e.run_info.logical_date),
+                  *((local(e.run_info.logical_date, zone),) if zoned else ()),
                   e.run_id or e.existing_run_id or "-", e.wave or "-", e.reason.value)
+    dropped = _first_unfinished(tt, req.from_date, req.to_date, now)
+    if dropped is not None:
+        out.write(
+            f"left out: the intervals from logical date {fmt(dropped)} on end after now "
+            f"({fmt(now)}); a backfill plans only intervals that have ended\n"
+        )
     return 0
+
+
+def _first_unfinished(tt: Any, start: datetime, end: datetime, now: datetime) -> datetime | None:
+    """The logical date of the first interval in the range not ended by *now*, if any."""
+    # only the last intervals before now can be unfinished: a year and a bit covers them
+    since = max(start, min(end, now) - timedelta(days=400))
+    for info in iter_run_infos(tt, start=since, end=end, now=now):
+        if info.data_interval.end >= now or info.logical_date >= now:
+            return info.logical_date
+    return None
 
 
 def cmd_gaps(inputs: Inputs, out: TextIO) -> int:
@@ -191,9 +217,15 @@ def cmd_gaps(inputs: Inputs, out: TextIO) -> int:
                 break
             cells.append((info.logical_date, state_symbol(history.at(info.logical_date))))
         strip(cells, out)
-    table = Table(out, (("gap", 7), ("intervals", -9), ("first", 17), ("last", 17)))
+    zone = inputs.zone_name()
+    zoned = zone != "UTC"
+    table = Table(out, (("gap", 7), ("intervals", -9), ("first", 17),
+                        *((("first " + local_column(zone)[0], local_column(zone)[1]),)
+                          if zoned else ()), ("last", 17)))
     for g in report.gaps:
-        table.row(g.reason.value, g.count, fmt(g.first.logical_date), fmt(g.last.logical_date))
+        table.row(g.reason.value, g.count, fmt(g.first.logical_date),
+                  *((local(g.first.logical_date, zone),) if zoned else ()),
+                  fmt(g.last.logical_date))
     if not report.gaps:
         out.write("no gaps\n")
     if report.off_grid:
@@ -205,8 +237,9 @@ def _catchup_arguments(p: argparse.ArgumentParser) -> None:
     schedule_args(p)
     restriction_args(p)
     runs_arg(p)
-    p.add_argument("--max-active-runs", type=int, help="Airflow's creation gate")
-    p.add_argument("--limit", type=int, help="create at most N runs")
+    p.add_argument("--max-active-runs", type=int, metavar="N",
+                   help="Airflow's creation gate: at most N runs running at a time")
+    p.add_argument("--limit", type=int, metavar="N", help="create at most N runs")
     p.add_argument("--policy", help="airflow (default), coalesce, latest:N or window:6h")
     common(p)
 
@@ -215,14 +248,20 @@ def _backfill_arguments(p: argparse.ArgumentParser) -> None:
     schedule_args(p)
     runs_arg(p)
     p.add_argument("--request", metavar="FILE", help="a BackfillRequest as JSON")
-    p.add_argument("--from", dest="from_date", help="first logical date (inclusive)")
-    p.add_argument("--to", dest="to_date", help="last logical date (inclusive)")
-    p.add_argument("--reprocess", choices=("none", "failed", "completed"),
-                   help="which existing runs to re-run (default none)")
-    p.add_argument("--backwards", action="store_true", default=None,
-                   help="newest interval first")
-    p.add_argument("--max-active-runs", type=int, help="runs at a time (default 10)")
-    p.add_argument("--conf", help="a JSON object for every run's conf")
+    p.add_argument("--from-date", "--from", dest="from_date",
+                   help="first logical date (inclusive); --from is an alias")
+    p.add_argument("--to-date", "--to", dest="to_date",
+                   help="last logical date (inclusive); --to is an alias")
+    p.add_argument("--reprocess-behavior", "--reprocess", dest="reprocess_behavior",
+                   choices=("none", "failed", "completed"),
+                   help="which existing runs to re-run (default none); --reprocess is an alias")
+    p.add_argument("--run-backwards", "--backwards", dest="run_backwards",
+                   action="store_true", default=None,
+                   help="newest interval first; --backwards is an alias")
+    p.add_argument("--max-active-runs", type=int, metavar="N",
+                   help="runs at a time (default 10)")
+    p.add_argument("--dag-run-conf", "--conf", dest="conf",
+                   help="a JSON object for every run's conf; --conf is an alias")
     p.add_argument("--depends-on-past", action="store_true",
                    help="some task of the DAG has depends_on_past")
     p.add_argument("--dry-run", action="store_true", help="validate as Airflow's dry run does")
@@ -232,8 +271,9 @@ def _backfill_arguments(p: argparse.ArgumentParser) -> None:
 def _gaps_arguments(p: argparse.ArgumentParser) -> None:
     schedule_args(p)
     runs_arg(p)
-    p.add_argument("--start", help="first logical date (required)")
-    p.add_argument("--end", help="last logical date (default: now)")
+    p.add_argument("--start", "--start-date", dest="start",
+                   help="first logical date (required)")
+    p.add_argument("--end", "--end-date", dest="end", help="last logical date (default: now)")
     p.add_argument("--include-failed", action="store_true", default=None,
                    help="also report failed runs")
     common(p)

@@ -24,8 +24,11 @@ from timetable.cli.registry import Command
 from timetable.cli.render import (
     describe_tt,
     description,
+    document,
     fmt,
+    interval_json,
     interval_text,
+    local,
     print_infos,
     run_info_json,
     write_json,
@@ -38,6 +41,7 @@ def cmd_next(inputs: Inputs, out: TextIO) -> int:
     tt = inputs.timetable()
     now = inputs.now()
     restriction = time_restriction(inputs)
+    count = inputs.integer("num_executions") or 1
     last = None
     args = inputs.args
     if args.last_start or args.last_end:
@@ -53,18 +57,39 @@ def cmd_next(inputs: Inputs, out: TextIO) -> int:
                 None if reference.logical_date is None
                 else DataInterval.exact(reference.logical_date)
             )
-    info = next_run_info(tt, last_interval=last, restriction=restriction, now=now)
+    infos: list[RunInfo] = []
+    previous = last
+    while len(infos) < count:
+        info = next_run_info(tt, last_interval=previous, restriction=restriction, now=now)
+        if info is None or (infos and info.logical_date <= infos[-1].logical_date):
+            break
+        infos.append(info)
+        previous = info.data_interval
+    zone = inputs.zone_name()
     if args.json:
-        write_json(out, None if info is None else run_info_json(info))
+        write_json(out, document(
+            "next", now=now.isoformat(), after=interval_json(last),
+            runs=[run_info_json(i) for i in infos],
+        ))
         return 0
     out.write(f"schedule  {describe_tt(tt)}\n")
     out.write(f"after     {interval_text(last) if last else 'no previous scheduled run'}\n")
-    if info is None:
+    if not infos:
         out.write("next      none: the schedule has no further run\n")
         return 0
+    if count > 1:
+        out.write(f"now       {fmt(now)}\n\n")
+        shown = print_infos(infos, out, False, zone)
+        if shown < count:
+            out.write("the schedule has no further run\n")
+        return 0
+    info = infos[0]
     due = "due now" if info.run_after <= now else f"not before {fmt(info.run_after)}"
     out.write(f"next      logical date {fmt(info.logical_date)}, "
               f"data interval {interval_text(info.data_interval)}\n")
+    if zone != "UTC":
+        out.write(f"local     logical date {local(info.logical_date, zone)}, "
+                  f"run after {local(info.run_after, zone)} ({zone})\n")
     out.write(f"run after {fmt(info.run_after)} ({due}; now is {fmt(now)})\n")
     return 0
 
@@ -74,14 +99,12 @@ def cmd_runs(inputs: Inputs, out: TextIO) -> int:
     now = inputs.now()
     start = inputs.instant("start", required=True)
     end = inputs.instant("end")
-    limit = inputs.get("limit")
+    limit = inputs.integer("limit")
     infos: Iterator[RunInfo] = iter_run_infos(tt, start=start, end=end, now=now)
     if end is None and limit is None:
         limit = 20
     if limit is not None:
-        if int(limit) < 1:
-            raise BadInput(f"--limit={limit}: expected a positive number")
-        infos = _take(infos, int(limit))
+        infos = _take(infos, limit)
     if not inputs.args.json:
         out.write(f"schedule {describe_tt(tt)}, from {fmt(start)}"
                   f"{' to ' + fmt(end) if end else ''}\n\n")
@@ -107,12 +130,11 @@ def cmd_manual(inputs: Inputs, out: TextIO) -> int:
         iv = infer_manual_interval(tt, run_after=run_after)
         how = f"from run_after {fmt(run_after)} (CLI / TriggerDagRunOperator)"
     if inputs.args.json:
-        write_json(out, {
-            "run_after": run_after.isoformat(),
-            "logical_date": None if iv is None else iv.start.isoformat(),
-            "data_interval": None if iv is None else {
-                "start": iv.start.isoformat(), "end": iv.end.isoformat()},
-        })
+        write_json(out, document(
+            "manual_run", run_after=run_after.isoformat(),
+            logical_date=None if iv is None else iv.start.isoformat(),
+            data_interval=interval_json(iv),
+        ))
         return 0
     out.write(f"schedule      {describe_tt(tt)}\n")
     out.write(f"manual run    {how}\n")
@@ -124,10 +146,10 @@ def cmd_describe(inputs: Inputs, out: TextIO) -> int:
     tt = inputs.timetable()
     info = description(tt)
     if inputs.args.json:
-        write_json(out, info)
+        write_json(out, document("description", **info))
         return 0
-    for key in ("kind", "summary", "description", "periodic"):
-        out.write(f"{key:<12} {info[key]}\n")
+    for key in ("timetable_kind", "summary", "description", "periodic"):
+        out.write(f"{key.removeprefix('timetable_'):<12} {info[key]}\n")
     out.write(f"{'as JSON':<12} {json.dumps(info['timetable'])}\n")
     return 0
 
@@ -135,7 +157,9 @@ def cmd_describe(inputs: Inputs, out: TextIO) -> int:
 def cmd_validate(inputs: Inputs, out: TextIO) -> int:
     tt = inputs.timetable()
     if inputs.args.json:
-        write_json(out, {"valid": True, "kind": type(tt).__name__, "summary": tt.summary})
+        write_json(out, document(
+            "validation", valid=True, timetable_kind=type(tt).__name__, summary=tt.summary
+        ))
     else:
         out.write(f"valid: {describe_tt(tt)}\n")
     return 0
@@ -145,6 +169,8 @@ def _next_arguments(p: argparse.ArgumentParser) -> None:
     schedule_args(p)
     restriction_args(p)
     runs_arg(p)
+    p.add_argument("-n", "--num-executions", type=int, metavar="N",
+                   help="show the next N runs (Airflow: dags next-execution -n)")
     p.add_argument("--last-start", help="the previous run's data interval start")
     p.add_argument("--last-end", help="the previous run's data interval end")
     common(p)
@@ -152,9 +178,11 @@ def _next_arguments(p: argparse.ArgumentParser) -> None:
 
 def _runs_arguments(p: argparse.ArgumentParser) -> None:
     schedule_args(p)
-    p.add_argument("--start", help="the first logical date to consider (required)")
-    p.add_argument("--end", help="the last logical date to consider")
-    p.add_argument("--limit", type=int, help="stop after N runs (default 20 without --end)")
+    p.add_argument("--start", "--start-date", dest="start",
+                   help="the first logical date to consider (required; 'now' for now)")
+    p.add_argument("--end", "--end-date", dest="end", help="the last logical date to consider")
+    p.add_argument("--limit", "-n", type=int, metavar="N",
+                   help="stop after N runs (default 20 without --end)")
     common(p)
 
 

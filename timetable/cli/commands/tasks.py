@@ -4,28 +4,35 @@ from __future__ import annotations
 
 import argparse
 import re
+import sys
+from pathlib import Path
 from typing import Any, TextIO
 
-from timetable._clear import ClearRequest, plan_clear
+from timetable._clear import ClearRequest, RunHistory, plan_clear
+from timetable._graph import TaskGraph
 from timetable._mark import MarkRequest, plan_mark, plan_mark_run
+from timetable._recursive import CrossDagMarker, plan_clear_recursive
 from timetable.cli.examples import EXAMPLES
 from timetable.cli.inputs import (
     BadInput,
     Inputs,
     build,
     common,
+    dag_from_airflow,
+    history_from,
     instant_fields,
+    read_json,
     request_fields,
     schedule_args,
 )
 from timetable.cli.registry import Command
-from timetable.cli.render import print_plan_grid, write_json
+from timetable.cli.render import document, print_plan_grid, write_json
 
 __all__ = ["COMMANDS"]
 
 
 _CLEAR_FLAGS = {
-    "task": "task_ids", "task_pattern": "task_pattern", "upstream": "upstream",
+    "task": "task_ids", "upstream": "upstream",
     "downstream": "downstream", "run_id": "run_id", "start": "start", "end": "end",
     "past": "past", "future": "future", "only_failed": "only_failed",
     "only_running": "only_running", "exclude_task": "exclude_task_ids",
@@ -42,23 +49,44 @@ def _task_selectors(items: list[str]) -> list[Any]:
     return out
 
 
-def cmd_clear(inputs: Inputs, out: TextIO) -> int:
-    graph = inputs.graph()
-    history = inputs.history()
+def _clear_request(inputs: Inputs) -> ClearRequest:
+    args = inputs.args
     fields = inputs.request()
-    flags = request_fields(inputs.args, _CLEAR_FLAGS)
+    flags = request_fields(args, _CLEAR_FLAGS)
     if "task_ids" in flags:
         flags["task_ids"] = _task_selectors(flags["task_ids"])
     if "exclude_task_ids" in flags:
         flags["exclude_task_ids"] = _task_selectors(flags["exclude_task_ids"])
+    if args.task_regex is not None and args.task_pattern is not None:
+        raise BadInput("-t/--task-regex and --task-pattern are two spellings of one selector; "
+                       "give one")
+    if args.task_regex is not None:
+        flags["task_pattern"] = args.task_regex
+        flags["pattern_syntax"] = "regex"
+    elif args.task_pattern is not None:
+        flags["task_pattern"] = args.task_pattern
+        if args.regex:
+            flags["pattern_syntax"] = "regex"
     fields.update(flags)
-    if inputs.args.reset_runs_to is not None:
-        rr = inputs.args.reset_runs_to
+    if args.reset_runs_to is not None:
+        rr = args.reset_runs_to
         fields["reset_runs_to"] = None if rr == "none" else rr
-    if inputs.args.regex:
-        fields["pattern_syntax"] = "regex"
     instant_fields(fields, ("start", "end"), inputs)
-    request = build(ClearRequest, fields, "request")
+    request: ClearRequest = build(ClearRequest, fields, "request")
+    if request.task_ids is None and request.task_pattern is None:
+        sys.stderr.write(
+            "timetable clear: note: no task selector (--task, -t/--task-regex): "
+            "every task is selected\n"
+        )
+    return request
+
+
+def cmd_clear(inputs: Inputs, out: TextIO) -> int:
+    if inputs.args.dags is not None:
+        return _clear_dags(inputs, out)
+    graph = inputs.graph()
+    history = inputs.history()
+    request = _clear_request(inputs)
     plan = plan_clear(graph, request, history=history,
                       unknown_tasks="removed" if inputs.args.removed_tasks else "error")
     if inputs.args.json:
@@ -68,6 +96,80 @@ def cmd_clear(inputs: Inputs, out: TextIO) -> int:
         out.write(f"example: {inputs.doc['about']}\n\n")
     print_plan_grid(graph, history, {(c.run_id, c.task_id) for c in plan.task_instances}, out)
     out.write(plan.to_text() + "\n")
+    return 0
+
+
+def _load_dags(folder: str) -> tuple[dict[str, tuple[TaskGraph, RunHistory]], list[CrossDagMarker]]:
+    """Every serialized DAG of *folder* (``*.json``) with its history and markers.
+
+    A DAG's history is ``DAG_ID.history.json`` beside it (none: no runs).  Its markers are
+    the operators with ``external_dag_id`` and ``external_task_id`` (``ExternalTaskMarker``).
+    """
+    path = Path(folder)
+    if not path.is_dir():
+        raise BadInput(f"--dags: {folder!r} is not a folder", "unreadable-input")
+    dags: dict[str, tuple[TaskGraph, RunHistory]] = {}
+    markers: list[CrossDagMarker] = []
+    files = sorted(p for p in path.glob("*.json") if not p.name.endswith(".history.json"))
+    if not files:
+        raise BadInput(f"--dags: no serialized DAG (*.json) in {folder!r}", "missing-input")
+    for file in files:
+        info = dag_from_airflow(read_json(str(file), "--dags"), str(file))
+        dag_id = info["dag_id"]
+        if dag_id in dags:
+            raise BadInput(f"--dags: two files hold dag_id={dag_id!r}", "invalid-input")
+        graph = info.get("graph") or TaskGraph(tasks=[])
+        history_file = path / f"{dag_id}.history.json"
+        history = (
+            history_from(read_json(str(history_file), "--dags"), str(history_file))
+            if history_file.exists() else RunHistory(runs=[], task_instances=[])
+        )
+        dags[dag_id] = (graph, history)
+        for raw in info["tasks"]:
+            var = raw.get("__var", raw) if isinstance(raw, dict) else {}
+            ext_dag, ext_task = var.get("external_dag_id"), var.get("external_task_id")
+            if isinstance(ext_dag, str) and isinstance(ext_task, str):
+                markers.append(CrossDagMarker(
+                    dag_id=dag_id, task_id=var["task_id"], external_dag_id=ext_dag,
+                    external_task_id=ext_task,
+                    recursion_depth=int(var.get("recursion_depth", 10) or 10),
+                ))
+    known = set(dags)
+    return dags, [m for m in markers if m.external_dag_id in known]
+
+
+def _clear_dags(inputs: Inputs, out: TextIO) -> int:
+    args = inputs.args
+    dags, markers = _load_dags(args.dags)
+    if args.dag_id is None:
+        raise BadInput("--dags needs --dag-id (the DAG to clear in, or a regex with -R)",
+                       "missing-input")
+    if args.dag_regex:
+        try:
+            pattern = re.compile(args.dag_id)
+        except re.error as err:
+            raise BadInput(f"--dag-id={args.dag_id!r}: not a regex ({err})") from None
+        starts = [d for d in sorted(dags) if pattern.search(d)]
+        if not starts:
+            raise BadInput(f"--dag-id={args.dag_id!r}: no DAG id matches (known: "
+                           f"{', '.join(sorted(dags))})", "invalid-input")
+    else:
+        starts = [args.dag_id]
+    request = _clear_request(inputs)
+    plans = [plan_clear_recursive(dags, start, request, markers=markers) for start in starts]
+    if args.json:
+        if len(plans) == 1:
+            write_json(out, plans[0].to_dict())
+        else:
+            write_json(out, document("clear_dags", dags=[
+                {"dag_id": start, "plan": plan.to_dict()}
+                for start, plan in zip(starts, plans, strict=True)
+            ]))
+        return 0
+    out.write(f"{len(dags)} DAG(s) in {args.dags}, {len(markers)} cross-DAG marker(s)\n")
+    for start, plan in zip(starts, plans, strict=True):
+        out.write(f"clear starting in {start} (markers followed to depth {plan.depth}):\n")
+        out.write(plan.to_text() + "\n")
     return 0
 
 
@@ -114,32 +216,59 @@ def cmd_mark(inputs: Inputs, out: TextIO) -> int:
 
 
 def _clear_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--graph", metavar="FILE", help="the DAG's tasks as JSON")
-    p.add_argument("--history", metavar="FILE",
+    g = p.add_argument_group("inputs")
+    g.add_argument("--graph", metavar="FILE", help="the DAG's tasks as JSON")
+    g.add_argument("--history", metavar="FILE",
                    help='{"runs": [...], "task_instances": [...]} as JSON')
-    p.add_argument("--request", metavar="FILE", help="a ClearRequest as JSON")
-    p.add_argument("--task", action="append", help="a task id, or id[map_index]; repeatable")
-    p.add_argument("--task-pattern", help="tasks whose id contains this text")
-    p.add_argument("--regex", action="store_true", help="--task-pattern is a regex (Airflow 2)")
-    p.add_argument("--upstream", action="store_true", default=None)
-    p.add_argument("--downstream", action="store_true", default=None)
-    p.add_argument("--run-id", help="clear in this run")
-    p.add_argument("--start", help="earliest logical date (inclusive)")
-    p.add_argument("--end", help="latest logical date (inclusive)")
-    p.add_argument("--past", action="store_true", default=None, help="drop the lower bound")
-    p.add_argument("--future", action="store_true", default=None, help="drop the upper bound")
-    p.add_argument("--only-failed", action="store_true", default=None)
-    p.add_argument("--only-running", action="store_true", default=None)
-    p.add_argument("--exclude-task", action="append", help="never clear this task; repeatable")
-    p.add_argument("--exclude-run", action="append", help="never clear in this run; repeatable")
-    p.add_argument("--reset-runs-to", choices=("queued", "running", "none"),
+    g.add_argument("--request", metavar="FILE", help="a ClearRequest as JSON")
+    g.add_argument("--dags", metavar="DIR",
+                   help="a folder of Airflow serialized DAGs (*.json, each with an optional "
+                   "DAG_ID.history.json): clear across DAGs, following ExternalTaskMarkers")
+    g.add_argument("--dag-id", help="with --dags: the DAG to clear in")
+    g.add_argument("-R", "--dag-regex", action="store_true",
+                   help="with --dags: --dag-id is a regex; clear in every DAG it matches")
+    g = p.add_argument_group("which tasks (none given: every task)")
+    g.add_argument("--task", action="append", metavar="TASK",
+                   help="a task id, or id[map_index]; repeatable")
+    g.add_argument("-t", "--task-regex", metavar="REGEX",
+                   help="tasks whose id the regex matches anywhere (Airflow's -t)")
+    g.add_argument("--task-pattern", metavar="TEXT",
+                   help="tasks whose id contains this text")
+    g.add_argument("--regex", action="store_true",
+                   help="--task-pattern is a regex (same as -t/--task-regex)")
+    g.add_argument("-u", "--upstream", action="store_true", default=None,
+                   help="also the selected tasks' upstream tasks")
+    g.add_argument("-d", "--downstream", action="store_true", default=None,
+                   help="also the selected tasks' downstream tasks")
+    g.add_argument("--exclude-task", action="append", metavar="TASK",
+                   help="never clear this task; repeatable")
+    g = p.add_argument_group("which runs and states")
+    g.add_argument("--run-id", help="clear in this run only")
+    g.add_argument("-s", "--start-date", "--start", dest="start",
+                   help="earliest logical date (inclusive)")
+    g.add_argument("-e", "--end-date", "--end", dest="end",
+                   help="latest logical date (inclusive)")
+    g.add_argument("--past", action="store_true", default=None,
+                   help="drop the lower bound (every earlier run too)")
+    g.add_argument("--future", action="store_true", default=None,
+                   help="drop the upper bound (every later run too)")
+    g.add_argument("-f", "--only-failed", action="store_true", default=None,
+                   help="only failed and upstream_failed task instances")
+    g.add_argument("-r", "--only-running", action="store_true", default=None,
+                   help="only running task instances")
+    g.add_argument("--exclude-run", action="append", metavar="RUN_ID",
+                   help="never clear in this run; repeatable")
+    g = p.add_argument_group("what the clear does")
+    g.add_argument("--reset-runs-to", choices=("queued", "running", "none"),
                    help="what finished affected runs become (default queued)")
-    p.add_argument("--prevent-running", action="store_true", default=None,
+    g.add_argument("--prevent-running", action="store_true", default=None,
                    help="refuse when a running task instance is selected")
-    p.add_argument("--reset-upstream-failed", action="store_true", default=None,
+    g.add_argument("--reset-upstream-failed", action="store_true", default=None,
                    help="also reset upstream_failed instances below the cleared ones")
-    p.add_argument("--removed-tasks", action="store_true",
+    g.add_argument("--removed-tasks", action="store_true",
                    help="task instances of tasks not in the graph were removed from the DAG")
+    g.add_argument("-y", "--yes", action="store_true",
+                   help="accepted for Airflow's spelling; nothing is asked: this only plans")
     common(p)
 
 
@@ -151,14 +280,23 @@ def _mark_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--request", metavar="FILE", help="a MarkRequest as JSON")
     p.add_argument("--task", help="the task to mark (leave out to mark the run)")
     p.add_argument("--run-id", help="the run")
-    p.add_argument("--state", choices=("success", "failed", "skipped", "queued"))
-    p.add_argument("--map-index", type=int, action="append", help="only this mapped instance")
-    p.add_argument("--upstream", action="store_true", default=None)
-    p.add_argument("--downstream", action="store_true", default=None)
-    p.add_argument("--past", action="store_true", default=None)
-    p.add_argument("--future", action="store_true", default=None)
-    p.add_argument("--grid", choices=("airflow", "strict"))
-    p.add_argument("--no-clear-failed-downstream", action="store_true")
+    p.add_argument("--state", choices=("success", "failed", "skipped", "queued"),
+                   help="the state to set")
+    p.add_argument("--map-index", type=int, action="append", metavar="N",
+                   help="only this mapped instance; repeatable")
+    p.add_argument("-u", "--upstream", action="store_true", default=None,
+                   help="also the task's upstream tasks")
+    p.add_argument("-d", "--downstream", action="store_true", default=None,
+                   help="also the task's downstream tasks")
+    p.add_argument("--past", action="store_true", default=None,
+                   help="also the task in earlier runs")
+    p.add_argument("--future", action="store_true", default=None,
+                   help="also the task in later runs")
+    p.add_argument("--grid", choices=("airflow", "strict"),
+                   help="which runs --past/--future reach: Airflow's (by logical date, any "
+                   "run type) or strict (the schedule's grid)")
+    p.add_argument("--no-clear-failed-downstream", action="store_true",
+                   help="leave failed downstream tasks alone when marking success")
     common(p)
 
 
