@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import os
 import re
 import shlex
 import subprocess
@@ -301,7 +302,7 @@ def test_the_clock_is_read_only_without_now(monkeypatch: pytest.MonkeyPatch) -> 
 
 # -- the console examples of the docs are real -----------------------------------------------
 
-CONSOLE = re.compile(r"^```console\n(\$ timetable [^\n]*)\n(.*?)^```", re.S | re.M)
+CONSOLE = re.compile(r"^```console\n(\$ timetable [^\n]*)\n((?:(?!^\$ )(?!^```).*?\n)*?)^```", re.M)
 DOC_PAGES = ["docs/howto/cli.md", "docs/getting-started.md", "README.md"]
 
 
@@ -328,6 +329,35 @@ def test_docs_console_examples(page: str, command: str, output: str) -> None:
     it = iter(got)
     for line in want:  # in order; "…" stands for lines left out
         assert any(g.rstrip() == line.rstrip() for g in it), f"{page}: {line!r} not in output"
+
+
+RECIPE = re.compile(r"^```console\n((?:\$ [^\n]*\n(?:(?!\$ |```)[^\n]*\n)*){2,})```", re.M)
+
+
+def _recipes() -> list[tuple[str, str]]:
+    found = []
+    for page in ["docs/howto/migrate-from-airflow.md", *DOC_PAGES]:
+        for block in RECIPE.findall((ROOT / page).read_text(encoding="utf-8")):
+            found.append((page, block))
+    return found
+
+
+@pytest.mark.parametrize(("page", "block"), _recipes())
+def test_shell_recipes_run_as_written(page: str, block: str, tmp_path: Path) -> None:
+    """Blocks of several ``$`` commands run in a shell, one after the other, in one folder."""
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    steps = re.split(r"^\$ ", block, flags=re.M)[1:]
+    for step in steps:
+        command, _, expected = step.partition("\n")
+        proc = subprocess.run(["bash", "-c", command], cwd=tmp_path, env=env,
+                              capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 0, f"{page}: {command}: {proc.stderr}"
+        got = [line.rstrip() for line in proc.stdout.splitlines()]
+        assert got == [line.rstrip() for line in expected.splitlines()], f"{page}: {command}"
+
+
+def test_the_migration_guide_has_a_shell_recipe() -> None:
+    assert any(page.endswith("migrate-from-airflow.md") for page, _ in _recipes())
 
 
 def test_there_are_console_examples() -> None:

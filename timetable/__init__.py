@@ -2,8 +2,8 @@
 
 The host passes its timetable, snapshots of its records and ``now``; it gets back
 intervals and plans to apply in its own transaction.  Public submodules:
-:mod:`timetable.airflow` (Airflow interop), :mod:`timetable.serialization`,
-:mod:`timetable.errors` and :mod:`timetable.strategies` (needs Hypothesis).
+[`airflow`][timetable.airflow] (Airflow interop), [`serialization`][timetable.serialization],
+`errors` and `strategies` (needs Hypothesis).
 """
 
 # The public names load on first access (PEP 562), so ``import timetable`` costs only

@@ -1,4 +1,4 @@
-"""Backfill: which runs a historical date range creates, re-runs or leaves alone (SEMANTICS §5).
+"""Backfill: which runs a historical date range creates, re-runs or leaves alone.
 
 Theory of operation
 -------------------
@@ -10,9 +10,9 @@ module returns it as one:
    ``depends_on_past`` with ``run_backwards``, ``depends_on_past`` with reprocess
    ``none`` - each a typed error (``InvalidRequestError`` subclasses).  The dry run
    checks ``periodic`` first, skips the running-backfill check and returns an empty
-   plan instead of raising :class:`~timetable.errors.NoBackfillRunsError`, as Airflow's
+   plan instead of raising `NoBackfillRunsError`, as Airflow's
    ``_do_dry_run`` does.
-2. **Intervals** from the tick engine: :func:`~timetable.iter_run_infos` between the
+2. **Intervals** from the tick engine: [`iter_run_infos()`][timetable.iter_run_infos] between the
    bounds (logical dates in ``[align_to_next(from_date), to_date]``), kept while
    ``data_interval.end < now``, reversed for ``run_backwards``.  The enumeration stops
    as soon as a logical date reaches ``now``, so a far-future ``to_date`` costs nothing.
@@ -211,7 +211,7 @@ _Row = tuple[Action, Reason, datetime, datetime, datetime, str | None, str | Non
 class BackfillPlan:
     """The runs a backfill creates, reprocesses or skips - and why.
 
-    The dry run is the plan itself: :attr:`logical_dates` is what Airflow's dry run
+    The dry run is the plan itself: `logical_dates` is what Airflow's dry run
     prints.  Entries are stored as plain tuples and built on demand.
 
     Attributes:
@@ -277,7 +277,7 @@ class BackfillPlan:
 
     @property
     def counts(self) -> dict[str, int]:
-        """``{action: entries}`` for every :class:`~timetable.Action`."""
+        """``{action: entries}`` for every [`Action`][timetable.Action]."""
         return {a.value: self.count(a) for a in Action}
 
     @property
@@ -298,7 +298,7 @@ class BackfillPlan:
         ``queued`` (``start_date`` reset), ``clear_number`` + 1, ``run_type`` →
         ``backfill``, and ``conf`` → ``dag_run_conf`` when the request has one.  Its
         task instances are cleared too in Airflow; this plan does not see them, so a
-        host that stores them plans that with :func:`~timetable.plan_clear`
+        host that stores them plans that with [`plan_clear()`][timetable.plan_clear]
         (``ClearRequest(run_id=…)``) over the same snapshot.
         """
         existing = {r.run_id: r for r in self._reprocessed}
@@ -356,7 +356,7 @@ class BackfillPlan:
         }
 
     def to_json(self, *, indent: int | None = 2) -> str:
-        """:meth:`to_dict` as a JSON string."""
+        """`to_dict()` as a JSON string."""
         return json.dumps(self.to_dict(), indent=indent)
 
     def to_text(self, *, max_lines: int = 20) -> str:
@@ -387,7 +387,7 @@ class BackfillPlan:
 def _decide(
     existing: RunRecord | None, reprocess: ReprocessBehavior
 ) -> tuple[Action, Reason]:
-    """The reprocess matrix of SEMANTICS §5.4."""
+    """Airflow's reprocess matrix: whether an existing run is re-run, left alone or missing."""
     if existing is None:
         return Action.CREATE, Reason.MISSING
     state = existing.state
@@ -507,7 +507,7 @@ def plan_backfill(
     backfill_running: bool = False,
     dry_run: bool = False,
 ) -> BackfillPlan:
-    """Plan a backfill of a date range (Airflow 3.3, SEMANTICS §5), with a reason per interval.
+    """Plan a backfill of a date range (Airflow 3.3), with a reason per interval.
 
     Per interval, in ``sort_ordinal`` order: ``create`` a ``backfill`` run (state
     queued, ``run_id = backfill__<run_after>``, conf = ``dag_run_conf``); ``reprocess``
@@ -526,13 +526,13 @@ def plan_backfill(
     Args:
         timetable: the DAG's (latest) timetable.
         request: the range and options.
-        runs: the run history, or a validated :class:`History`.
+        runs: the run history, or a validated [`History`][timetable.History].
         now: the current instant; intervals must end strictly before it.
         depends_on_past: whether any task of the DAG has ``depends_on_past``.
         allowed_run_types: the DAG's ``allowed_run_types`` (``None``: all).
         backfill_running: whether another backfill of the DAG is still active.
         dry_run: validate as Airflow's dry run does (see the module notes); the plan's
-            :attr:`BackfillPlan.logical_dates` is the dry run's output.
+            [`BackfillPlan.logical_dates`][timetable.BackfillPlan.logical_dates] is the dry run's output.
 
     Returns:
         The plan, ordered by ``sort_ordinal``.

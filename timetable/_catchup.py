@@ -1,4 +1,4 @@
-"""Catchup: which scheduled runs to create now, given the history (SEMANTICS §4).
+"""Catchup: which scheduled runs to create now, given the history.
 
 Theory of operation
 -------------------
@@ -10,15 +10,15 @@ exists ("run already exists"), it skips the interval and continues from that run
 Creation stops while queued + running non-backfill runs (manual ones included) reach
 ``max_active_runs``.
 
-:func:`iter_catchup` replays exactly that loop at one frozen ``now``, all loops at once:
-it chains :func:`~timetable.next_run_info` (the one source of interval arithmetic)
+[`iter_catchup()`][timetable.iter_catchup] replays exactly that loop at one frozen ``now``, all loops at once:
+it chains [`next_run_info()`][timetable.next_run_info] (the one source of interval arithmetic)
 until the next ``run_after`` passes ``now``, the timetable has nothing more (end date),
 a gate closes (``max_active_runs``, the per-call ``limit``), or the timetable stops
 advancing.  With ``catchup=False`` the same chain yields the single latest interval,
 because the timetable itself jumps there.  Pausing is not an input: a paused DAG is a
 DAG whose host stops asking; unpausing is asking again at a later ``now``.
 
-Beyond Airflow, a :class:`CatchupPolicy` post-processes the catchup=True chain into the
+Beyond Airflow, a [`CatchupPolicy`][timetable.CatchupPolicy] post-processes the catchup=True chain into the
 same plan shape: a catchup *window* (Temporal's ``catchup_window``, APScheduler's
 misfire grace), the *latest* N intervals, or one *coalesced* run per gap whose data
 interval spans it (Airflow issue #25265).  Intervals a policy leaves out are reported
@@ -314,7 +314,7 @@ class CatchupPlan:
 
     @property
     def counts(self) -> dict[str, int]:
-        """``{action: entries}`` for every :class:`~timetable.Action`."""
+        """``{action: entries}`` for every [`Action`][timetable.Action]."""
         return {a.value: self.count(a) for a in Action}
 
     def changeset(self) -> Changeset:
@@ -340,7 +340,7 @@ class CatchupPlan:
         }
 
     def to_json(self, *, indent: int | None = 2) -> str:
-        """:meth:`to_dict` as a JSON string."""
+        """`to_dict()` as a JSON string."""
         return json.dumps(self.to_dict(), indent=indent)
 
     def to_text(self, *, max_lines: int = 20) -> str:
@@ -538,9 +538,9 @@ def iter_catchup(
     max_active_runs: int | None = None,
     limit: int | None = None,
 ) -> Iterator[CatchupEntry]:
-    """Airflow's catchup, lazily: the entries of :func:`plan_catchup` (policy ``airflow``).
+    """Airflow's catchup, lazily: the entries of [`plan_catchup()`][timetable.plan_catchup] (policy ``airflow``).
 
-    Same arguments and rules as :func:`plan_catchup`; yields entries one by one without
+    Same arguments and rules as [`plan_catchup()`][timetable.plan_catchup]; yields entries one by one without
     holding the plan, so a host can stream a million intervals in bounded memory.
     """
     tt = check_timetable(timetable)
@@ -589,7 +589,7 @@ def plan_catchup(
     limit: int | None = None,
     policy: CatchupPolicy | None = None,
 ) -> CatchupPlan:
-    """Which scheduled runs to create now (SEMANTICS §4), as an explained plan.
+    """Which scheduled runs to create now, as an explained plan.
 
     The chain continues from the scheduled or backfill run with the greatest logical
     date (manual runs never count) and lists, in order, every interval whose
@@ -597,12 +597,12 @@ def plan_catchup(
     ``already exists``) when a run with that logical date exists - the chain then
     continues from that run, as Airflow's scheduler does.  With
     ``restriction.catchup=False`` the timetable jumps to the latest interval, so the
-    plan holds one run.  Replaying :func:`~timetable.next_run_info` until ``run_after``
+    plan holds one run.  Replaying [`next_run_info()`][timetable.next_run_info] until ``run_after``
     passes ``now`` gives the same intervals.
 
     Args:
         timetable: the DAG's timetable.
-        runs: the run history (any order), or a validated :class:`History`.
+        runs: the run history (any order), or a validated [`History`][timetable.History].
         restriction: start date, end date (honoured by the timetable) and catchup.
         now: the current instant.  Model a pause as the host not asking, and the
             unpause as asking at a later ``now``.
@@ -612,7 +612,7 @@ def plan_catchup(
             ``active_runs_limit`` (``Continuous``: 1) lowers it.
         limit: create at most this many runs in this plan (Airflow creates one per
             scheduler loop: ``limit=1``).
-        policy: a :class:`CatchupPolicy`; ``None`` is Airflow's.
+        policy: a [`CatchupPolicy`][timetable.CatchupPolicy]; ``None`` is Airflow's.
 
     Returns:
         The plan; ``plan.stopped`` says why it ends and ``plan.next_run`` is the run
@@ -620,7 +620,7 @@ def plan_catchup(
 
     Raises:
         NaiveDatetimeError: *now* or a record datetime is naive.
-        InvalidRecordError: the history is invalid (see :func:`validate_history`).
+        InvalidRecordError: the history is invalid (see [`validate_history()`][timetable.validate_history]).
         InvalidArgumentError: a negative ``max_active_runs``, a ``limit`` below 1.
         WrongTypeError: an argument has the wrong type.
 
@@ -703,7 +703,7 @@ def _plan_airflow(
 
 
 class _RangeBuilder:
-    """Accumulates consecutive skipped intervals into :class:`IntervalRange` values."""
+    """Accumulates consecutive skipped intervals into [`IntervalRange`][timetable.IntervalRange] values."""
 
     def __init__(self) -> None:
         self.out: list[IntervalRange] = []

@@ -6,17 +6,17 @@ Every plan (catchup, backfill, manual run, clear, mark, mark-run, recursive clea
 answers ``plan.changeset()`` with the same value, so a host applies any plan with one
 generic function and one transaction:
 
-* ``runs_to_insert`` - complete ``dag_run`` rows (:class:`RunInsert`);
+* ``runs_to_insert`` - complete ``dag_run`` rows ([`RunInsert`][timetable.RunInsert]);
 * ``runs_to_update`` - a run key plus, per changed column, its value *before* and
-  *after* (:class:`RunUpdate`, :class:`FieldChange`);
+  *after* ([`RunUpdate`][timetable.RunUpdate], [`FieldChange`][timetable.FieldChange]);
 * ``task_instances_to_update`` - the same for ``task_instance`` rows
-  (:class:`TaskInstanceUpdate`).
+  ([`TaskInstanceUpdate`][timetable.TaskInstanceUpdate]).
 
 The before-values make optimistic concurrency free: a host writes
 ``UPDATE … SET col = :after WHERE <key> AND col = :before`` and treats a row count of
 zero as "the snapshot moved on: re-plan".  Inserts rely on the host's unique keys
-(``run_id``, ``logical_date``).  :func:`apply_changeset` does exactly that to record
-snapshots, purely, and raises :class:`~timetable.errors.ChangesetConflictError` where a
+(``run_id``, ``logical_date``).  [`apply_changeset()`][timetable.apply_changeset] does exactly that to record
+snapshots, purely, and raises `ChangesetConflictError` where a
 database would refuse.
 
 Column names are Airflow's (``dag_run`` / ``task_instance``); values are what our
@@ -59,12 +59,12 @@ __all__ = [
     "apply_changeset",
 ]
 
-#: The ``"version"`` of :meth:`Changeset.to_dict` documents.
+#: The ``"version"`` of [`Changeset.to_dict()`][timetable.Changeset.to_dict] documents.
 CHANGESET_VERSION = 1
 
-#: Run columns a :class:`RunUpdate` may change, and how each is encoded.
+#: Run columns a [`RunUpdate`][timetable.RunUpdate] may change, and how each is encoded.
 RUN_UPDATE_COLUMNS = ("state", "clear_number", "run_type", "conf")
-#: Task-instance columns a :class:`TaskInstanceUpdate` may change.
+#: Task-instance columns a [`TaskInstanceUpdate`][timetable.TaskInstanceUpdate] may change.
 TASK_INSTANCE_UPDATE_COLUMNS = ("state", "max_tries", "try_number")
 
 StartDateAction = Literal["unchanged", "reset", "now"]
@@ -210,7 +210,7 @@ class RunInsert:
         return DataInterval(start=self.data_interval_start, end=self.data_interval_end)
 
     def to_record(self) -> RunRecord:
-        """The run as a :class:`~timetable.RunRecord` (what the history holds once inserted)."""
+        """The run as a [`RunRecord`][timetable.RunRecord] (what the history holds once inserted)."""
         return RunRecord(
             run_id=self.run_id,
             run_type=self.run_type,
@@ -227,7 +227,7 @@ class RunInsert:
 
         Args:
             json_safe: write datetimes as ISO-8601 text with an offset and enums as
-                strings (what :meth:`Changeset.to_dict` holds); otherwise datetimes
+                strings (what [`Changeset.to_dict()`][timetable.Changeset.to_dict] holds); otherwise datetimes
                 stay ``datetime`` values and ``conf`` stays a mapping.
         """
         row: dict[str, Any] = {
@@ -457,7 +457,7 @@ class Changeset:
         Raises:
             ChangesetConflictError: two inserts share a run id or logical date, or
                 composed updates do not chain.
-            WrongTypeError: an argument is not a :class:`Changeset`.
+            WrongTypeError: an argument is not a [`Changeset`][timetable.Changeset].
         """
         inserts: dict[str, RunInsert] = {}
         dates: dict[datetime, str] = {}
@@ -535,7 +535,7 @@ class Changeset:
         }
 
     def to_json(self, *, indent: int | None = 2) -> str:
-        """:meth:`to_dict` as a JSON string."""
+        """`to_dict()` as a JSON string."""
         return json.dumps(self.to_dict(), indent=indent)
 
     def to_text(self) -> str:
@@ -565,7 +565,7 @@ class Changeset:
 
     @classmethod
     def from_dict(cls, data: Any) -> Changeset:
-        """Read :meth:`to_dict` output back.
+        """Read `to_dict()` output back.
 
         Raises:
             InvalidSerializedFormError: the document does not have the changeset shape;
@@ -811,7 +811,7 @@ def apply_changeset(
             an update names a row that does not exist, or a before-value does not match
             the snapshot (it moved on since the plan was made: re-plan).
         InvalidRecordError: a row of the snapshot is malformed.
-        WrongTypeError: *changeset* is not a :class:`Changeset`.
+        WrongTypeError: *changeset* is not a [`Changeset`][timetable.Changeset].
 
     >>> from datetime import datetime, timezone
     >>> utc = timezone.utc

@@ -6,7 +6,7 @@ Airflow's *Clear* picks task instances (TIs) along two axes and then resets them
 
 * **tasks** -- the requested task ids (or a pattern, or every task), widened by the
   "upstream" / "downstream" flags and by the setup/teardown rules of
-  :meth:`TaskGraph.explain_subset`, minus excluded task ids;
+  [`TaskGraph.explain_subset()`][timetable.TaskGraph.explain_subset], minus excluded task ids;
 * **runs** -- one run id, or logical-date bounds (inclusive; any bound leaves out runs
   without a logical date), where "past" drops the lower bound and "future" the upper
   one; both together drop every date filter, so even runs with no logical date are in;
@@ -21,7 +21,7 @@ any other state becomes ``None`` with ``max_tries = try_number + retries`` (or
 the caller asks not to reset runs, affected runs are left completely alone (that is
 what Airflow 3.3 does, although its docs say the clear number still moves).
 
-Cost.  :class:`RunHistory` indexes the records once (by task, then by run; runs by
+Cost.  [`RunHistory`][timetable.RunHistory] indexes the records once (by task, then by run; runs by
 logical date).  A selection then visits either ``tasks x runs`` index cells or the
 selected tasks' own records, whichever is smaller, so its cost follows the size of the
 selection, never ``all tasks x all runs``.
@@ -108,7 +108,7 @@ class RunHistory:
     Build it once from the host's rows and pass it to every plan function; the indexes
     (task → run → instances, runs by logical date) are built here, so planning costs
     follow the size of what is selected.  The runs are validated by
-    :func:`~timetable.validate_history` (the same rules as every other plan).
+    [`validate_history()`][timetable.validate_history] (the same rules as every other plan).
 
     Attributes:
         runs: the DAG's runs (records or rows: mappings, ``sqlite3.Row``, … keyed by
@@ -382,7 +382,7 @@ class ClearRequest:
         exclude_run_ids: run ids never to clear.
         reset_runs_to: what finished affected runs become: ``"queued"`` (default),
             ``"running"``, or ``None`` to leave affected runs completely untouched.
-        prevent_running: refuse (with :class:`InvalidRequestError`) when a selected TI
+        prevent_running: refuse (with `InvalidRequestError`) when a selected TI
             is running, instead of moving it to ``restarting``.
         reset_upstream_failed_descendants: beyond Airflow (issue #31510): also reset
             ``upstream_failed`` TIs downstream of the cleared ones in the same run.
@@ -668,7 +668,7 @@ class ClearPlan:
         task_instances: every selected task instance and its change, sorted by run
             (logical date order; runs without one last), task id, map index.  Rows that
             are selected but end up unchanged (already ``None`` with the same
-            ``max_tries``) are included; see :attr:`TaskInstanceChange.changed`.
+            ``max_tries``) are included; see [`TaskInstanceChange.changed`][timetable.TaskInstanceChange.changed].
         runs: every affected run and its change, in the same run order.
 
     >>> plan = ClearPlan(task_instances=(), runs=())
@@ -701,7 +701,7 @@ class ClearPlan:
         return _plan_dict("clear", self.task_instances, self.runs)
 
     def to_json(self, *, indent: int | None = 2) -> str:
-        """:meth:`to_dict` as a JSON string (keys in a fixed order)."""
+        """`to_dict()` as a JSON string (keys in a fixed order)."""
         return json.dumps(self.to_dict(), indent=indent)
 
     def to_text(self) -> str:

@@ -2,7 +2,7 @@
 
 Theory of operation
 -------------------
-This is the only module that imports :mod:`croniter`.  croniter is used to *parse and
+This is the only module that imports `croniter`.  croniter is used to *parse and
 expand* an expression once (``croniter(expr).expanded``: the sets of seconds, minutes,
 hours, days, months and weekdays it allows, plus ``L`` and ``#``/``L5`` weekday rules).
 Ticks are then found by our own search over those sets, on naive wall-clock datetimes.
@@ -11,17 +11,17 @@ combined with a day-of-month) ask croniter, one call per tick.
 
 Three layers, fastest first:
 
-* **Fixed-stride shapes** (:attr:`CronSpec.kind`): every day at a set of times of day
+* **Fixed-stride shapes** (`CronSpec.kind`): every day at a set of times of day
   (every N minutes, hourly at M, daily at H:M, lists of those), some weekdays at those
   times (weekly), or some days <= 28 of some months (monthly, quarterly, yearly).  Their
-  ticks are numbered: :meth:`CronSpec.count_le` (how many wall ticks are <= a wall time,
-  from a fixed origin) and :meth:`CronSpec.wall_at` (the i-th wall tick) are O(1), and
+  ticks are numbered: `CronSpec.count_le()` (how many wall ticks are <= a wall time,
+  from a fixed origin) and `CronSpec.wall_at()` (the i-th wall tick) are O(1), and
   ``next_wall``/``prev_wall`` are built on them.
 * **General day sets**: the allowed days of each month are computed once per month and
   cached; a tick is a bisect in that tuple and in the sorted times of day.
 * **croniter** for the rest.
 
-Wall ticks become instants in :class:`CronTicker`, which reproduces Airflow's rules
+Wall ticks become instants in `CronTicker`, which reproduces Airflow's rules
 (``airflow/timetables/_cron.py``) exactly for the default DST policy:
 
 * *fixed* schedules (hour field not ``*``): the wall tick is read with ``fold=1`` and a
@@ -31,13 +31,13 @@ Wall ticks become instants in :class:`CronTicker`, which reproduces Airflow's ru
 * ``prev`` is always *strictly earlier* than the instant asked about (Airflow's main
   branch fix, PR #70089): on the fixed path we walk back until that holds.
 
-Streaming (:meth:`CronTicker.iter_next`) walks the wall ticks day by day and converts
+Streaming (`CronTicker.iter_next()`) walks the wall ticks day by day and converts
 each with one or two ``utcoffset`` lookups.  A step is *regular* when both wall ticks are
 unambiguous (no gap, no fold) and, on the every-hour path, share one offset: then the
 next tick is the wall tick minus its offset, and the data-interval chain
 (``align_prev(next(s)) == next(s)``) provably advances to it.  Any other step - a few per
 DST transition - is computed by the single-step rules above, so streams equal chains
-of ``next`` exactly.  ``fast=False`` (on :class:`CronSpec` and :class:`CronTicker`)
+of ``next`` exactly.  ``fast=False`` (on `CronSpec` and `CronTicker`)
 switches every fast path off; the property tests compare the two.
 
 Other DST policies (``clamp``/``skip`` gaps, ``first``/``both`` folds) use a slower,
@@ -491,7 +491,7 @@ class CronTicker:
     """Instants of a cron schedule in a zone, with a DST policy.
 
     All results are aware datetimes in UTC.  ``None`` means the search left the range
-    :class:`datetime` can represent.  ``fast=False`` disables the streaming fast paths
+    `datetime` can represent.  ``fast=False`` disables the streaming fast paths
     (and builds the spec without tick numbering) - the reference the tests compare with.
     """
 
@@ -521,7 +521,7 @@ class CronTicker:
 
     @property
     def streams(self) -> bool:
-        """Whether :meth:`iter_next` uses the wall-clock stream (else repeated ``next``)."""
+        """Whether `iter_next()` uses the wall-clock stream (else repeated ``next``)."""
         return self.fast and not self.spec._fallback and (self._simple_zone or self._airflow)
 
     def to_wall(self, t: datetime) -> datetime:

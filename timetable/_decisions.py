@@ -5,16 +5,16 @@ Theory of operation
 Each function answers one question Airflow answers inside a running system, from a
 snapshot instead:
 
-* :func:`check_depends_on_past` - Airflow's ``PrevDagrunDep`` (SEMANTICS §8): a table
+* [`check_depends_on_past()`][timetable.check_depends_on_past] - Airflow's ``PrevDagrunDep``: a table
   of checks applied in order, the first that holds decides.  The verdict names the
   check (``rule``) so a host can show *why* a task waits.
-* :func:`is_latest_run` - ``LatestOnlyOperator`` (§9): the window ``(left, right]``
-  comes from :func:`~timetable.next_run_info` (the one source of interval arithmetic);
+* [`is_latest_run()`][timetable.is_latest_run] - ``LatestOnlyOperator``: the window ``(left, right]``
+  comes from [`next_run_info()`][timetable.next_run_info] (the one source of interval arithmetic);
   manual runs are never skipped.
-* :func:`template_dates` - the date keys of the task template context (§10), Airflow 3
+* [`template_dates()`][timetable.template_dates] - the date keys of the task template context, Airflow 3
   keys and, on request, Airflow 2's deprecated ones.
-* :func:`manual_run_interval` / :func:`plan_manual_run` - the two ways Airflow gives a
-  manual run its data interval (§3.3): from the logical date (REST API) or from
+* [`manual_run_interval()`][timetable.manual_run_interval] / [`plan_manual_run()`][timetable.plan_manual_run] - the two ways Airflow gives a
+  manual run its data interval: from the logical date (REST API) or from
   ``run_after`` (``trigger_dag``: CLI, TriggerDagRunOperator).
 """
 
@@ -61,7 +61,7 @@ __all__ = [
 
 
 class DependsOnPastRule(enum.StrEnum):
-    """The check that decided a depends_on_past verdict (SEMANTICS §8, in order)."""
+    """The check that decided a depends_on_past verdict (in order)."""
 
     IGNORE_ALL_DEPS = "ignore_all_deps"
     IGNORE_TASK_DEPS = "ignore_task_deps"
@@ -152,7 +152,7 @@ def check_depends_on_past(
 ) -> DependsOnPastVerdict:
     """Airflow's depends_on_past / wait_for_downstream check for one task instance.
 
-    The checks, in order; the first that holds decides (SEMANTICS §8):
+    The checks, in order; the first that holds decides:
 
     1. the caller ignores all deps / task deps / depends_on_past - pass;
     2. the task has no ``depends_on_past`` - pass;
@@ -175,7 +175,7 @@ def check_depends_on_past(
         task: the task's flags (``task_id``, ``depends_on_past``,
             ``wait_for_downstream``, ``ignore_first_depends_on_past``).
         run_id: the run of the task instance.
-        runs: the run history, or a validated :class:`History`.
+        runs: the run history, or a validated [`History`][timetable.History].
         task_instances: the task instances of the history (at least those of this
             task and of its direct downstream tasks).
         catchup: the DAG's catchup flag.
@@ -335,7 +335,7 @@ _ONE_US = timedelta(microseconds=1)
 def is_latest_run(
     timetable: TimetableProtocol, run: RunRecord | RowLike, *, now: datetime
 ) -> LatestOnlyDecision:
-    """Whether *run* is the latest at *now* (``LatestOnlyOperator``, SEMANTICS §9).
+    """Whether *run* is the latest at *now* (``LatestOnlyOperator``).
 
     Manual runs are always the latest.  Otherwise the run's interval is
     ``[start or logical date or run_after, end or logical date or run_after]``, the
@@ -400,7 +400,7 @@ def template_dates(
     now: datetime | None = None,
     airflow2: bool = False,
 ) -> Mapping[str, Any]:
-    """The date keys of a task's template context (SEMANTICS §10), read-only.
+    """The date keys of a task's template context, read-only.
 
     Airflow 3 keys (present only when the run has a logical date ``L``, in UTC):
     ``logical_date``, ``ds``, ``ds_nodash``, ``ts``, ``ts_nodash``,
@@ -525,7 +525,7 @@ def manual_run_interval(
     source: ManualSource = "rest",
     data_interval: DataInterval | None = None,
 ) -> DataInterval | None:
-    """The data interval Airflow gives a manual run (SEMANTICS §3.3).
+    """The data interval Airflow gives a manual run.
 
     * ``source="rest"`` (``POST /dags/{id}/dagRuns``): no logical date gives no
       interval; otherwise the explicit *data_interval*, else the timetable's manual
@@ -573,7 +573,7 @@ class ManualRun:
         run_type: ``manual``.
         logical_date: the logical date (as given; microseconds dropped on the trigger
             path), or ``None``.
-        data_interval: see :func:`manual_run_interval`.
+        data_interval: see [`manual_run_interval()`][timetable.manual_run_interval].
         run_after: when the run may start.
         state: ``queued``.
         conf: the run's conf, an opaque JSON object carried through.
@@ -608,7 +608,7 @@ class ManualRun:
         return Changeset(runs_to_insert=(self.to_insert(),))
 
     def to_record(self) -> RunRecord:
-        """The run as a :class:`RunRecord` (what the history holds once it is created)."""
+        """The run as a [`RunRecord`][timetable.RunRecord] (what the history holds once it is created)."""
         return RunRecord(
             run_id=self.run_id,
             run_type=self.run_type,
@@ -653,7 +653,7 @@ def plan_manual_run(
         run_after: the trigger instant (the REST default is the request time).
         logical_date: the requested logical date, or ``None`` (no logical date and no
             data interval).
-        source: ``"rest"`` or ``"trigger"`` (see :func:`manual_run_interval`).
+        source: ``"rest"`` or ``"trigger"`` (see [`manual_run_interval()`][timetable.manual_run_interval]).
         data_interval: an explicit interval (REST only).
         conf: the run's conf, a JSON object carried through untouched.
         run_id: the caller's run id; default ``manual__<run_after>``.

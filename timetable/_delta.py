@@ -8,7 +8,7 @@ months or years is added to the UTC calendar date with clamping (Jan 31 + 1 mont
 Feb 28/29), *stepwise from the previous boundary*, so a monthly schedule started on the
 31st drifts to the 28th after February and stays there - Airflow's behaviour.
 
-This is the only module that imports :mod:`dateutil.relativedelta`.
+This is the only module that imports `dateutil.relativedelta`.
 """
 
 from __future__ import annotations
@@ -200,7 +200,7 @@ def delta_to_dict(delta: Delta) -> dict[str, Any]:
 
 
 def delta_from_dict(data: Any, argument: str = "delta") -> Delta:
-    """Inverse of :func:`delta_to_dict` (also accepts a bare number of seconds)."""
+    """Inverse of `delta_to_dict()` (also accepts a bare number of seconds)."""
     from .errors import InvalidSerializedFormError
 
     if isinstance(data, bool):

@@ -2,7 +2,7 @@
 
 Theory of operation
 -------------------
-The expected runs of a range are the schedule's grid: :func:`~timetable.iter_run_infos`
+The expected runs of a range are the schedule's grid: [`iter_run_infos()`][timetable.iter_run_infos]
 between the bounds (the same enumeration a backfill uses), limited to intervals that
 are due (``run_after <= now``).  The history is sorted by logical date, so one merge
 pass walks both: a grid interval whose logical date has a run is *present*, one without
@@ -161,14 +161,14 @@ def find_gaps(
 
     Args:
         timetable: the DAG's timetable.
-        runs: the run history, or a validated :class:`History`.
+        runs: the run history, or a validated [`History`][timetable.History].
         start: the range's first logical date (inclusive).
         end: the range's last logical date (inclusive).
         now: the current instant.
         include_failed: also report intervals whose run failed (reason ``failed``).
 
     Returns:
-        The :class:`GapReport`.
+        The [`GapReport`][timetable.GapReport].
 
     Raises:
         InvalidIntervalError: ``start > end``.

@@ -2,7 +2,7 @@
 
 Theory of operation
 -------------------
-A :class:`TaskGraph` is a validated DAG of :class:`TaskSpec` values.  It is checked
+A [`TaskGraph`][timetable.TaskGraph] is a validated DAG of [`TaskSpec`][timetable.TaskSpec] values.  It is checked
 once, when built (duplicate ids, unknown upstream ids, cycles), and then answers graph
 questions without ever looking at run history:
 
@@ -13,9 +13,9 @@ questions without ever looking at run history:
 * **setup/teardown rules** -- Airflow clears a task's *relevant* setups with it (and
   those setups' teardowns).  A setup upstream of task ``t`` is relevant when it has no
   teardown at all, or when one of its teardowns is downstream of ``t``;
-* **subsets** -- :meth:`TaskGraph.subset` reproduces the selection Airflow's
+* **subsets** -- [`TaskGraph.subset()`][timetable.TaskGraph.subset] reproduces the selection Airflow's
   ``partial_subset`` makes from some tasks plus the "upstream" / "downstream" flags,
-  and :meth:`TaskGraph.explain_subset` says *why* each task is in it.
+  and [`TaskGraph.explain_subset()`][timetable.TaskGraph.explain_subset] says *why* each task is in it.
 
 Per-task closures of setups and teardowns are memoised on first use (the graph is
 immutable, so a cache can never go stale); nothing else is cached.
@@ -127,8 +127,8 @@ def _specs(value: Any) -> tuple[TaskSpec, ...]:
 class TaskGraph:
     """A validated DAG of tasks.
 
-    Built from :class:`TaskSpec` values in any order; the order given is kept in
-    :attr:`tasks`, and :attr:`topological_order` gives a deterministic topological
+    Built from [`TaskSpec`][timetable.TaskSpec] values in any order; the order given is kept in
+    `tasks`, and `topological_order` gives a deterministic topological
     order (ties broken by the order given).
 
     Attributes:
@@ -225,7 +225,7 @@ class TaskGraph:
             raise _unknown("task_id", task_id, self) from None
 
     def rank(self, task_id: str) -> int:
-        """The position of *task_id* in :attr:`topological_order`."""
+        """The position of *task_id* in `topological_order`."""
         self.task(task_id)
         return self._rank[task_id]
 
@@ -315,7 +315,7 @@ class TaskGraph:
         upstream: bool = False,
         downstream: bool = False,
     ) -> dict[str, str]:
-        """:meth:`subset`, with the reason each task is in it.
+        """`subset()`, with the reason each task is in it.
 
         Returns:
             ``{task_id: reason}`` with reasons ``"requested"``, ``"upstream of X"``,

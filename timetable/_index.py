@@ -2,7 +2,7 @@
 
 Theory of operation
 -------------------
-Every answer here is defined by :func:`timetable.iter_run_infos` (the catchup chain from
+Every answer here is defined by [`iter_run_infos()`][timetable.iter_run_infos] (the catchup chain from
 *start*): ``count_intervals`` is how many runs it yields up to *end*,
 ``nth_interval`` is its *n*-th run, ``interval_containing`` the run in effect at an
 instant.  Only the way of getting there differs:
@@ -67,7 +67,7 @@ def iter_intervals(
     end: datetime | None,
     now: datetime | None = None,
 ) -> Iterator[tuple[datetime, datetime]]:
-    """The data intervals of :func:`~timetable.iter_run_infos` as ``(start, end)`` tuples.
+    """The data intervals of [`iter_run_infos()`][timetable.iter_run_infos] as ``(start, end)`` tuples.
 
     For hosts that need raw speed over millions of runs: no run objects are built, and
     tuples of datetimes are cheap for the garbage collector.  For every built-in kind a
@@ -95,7 +95,7 @@ def count_intervals(
     end: datetime,
     now: datetime | None = None,
 ) -> int:
-    """How many runs :func:`~timetable.iter_run_infos` yields between *start* and *end*.
+    """How many runs [`iter_run_infos()`][timetable.iter_run_infos] yields between *start* and *end*.
 
     O(1) for deltas and for fixed-stride crons in fixed-offset zones.  In DST zones whole
     years are skipped through a memoized per-year table, so the cost is bounded by the two
@@ -132,7 +132,7 @@ def nth_interval(
     n: int,
     now: datetime | None = None,
 ) -> RunInfo | None:
-    """Run number *n* (0-based) of :func:`~timetable.iter_run_infos` from *start*, or None.
+    """Run number *n* (0-based) of [`iter_run_infos()`][timetable.iter_run_infos] from *start*, or None.
 
     Raises:
         InvalidArgumentError: *n* is negative, or beyond the runs the schedule can have
@@ -179,7 +179,7 @@ def interval_containing(
     start: datetime | None = None,
     now: datetime | None = None,
 ) -> RunInfo | None:
-    """The run of :func:`~timetable.iter_run_infos` (from *start*) in effect at *instant*.
+    """The run of [`iter_run_infos()`][timetable.iter_run_infos] (from *start*) in effect at *instant*.
 
     That is the last run whose logical date (data-interval kinds) or ``run_after``
     (trigger kinds and the rest) is at or before *instant*; for data-interval kinds also

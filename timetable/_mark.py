@@ -166,7 +166,7 @@ class MarkPlan:
     Attributes:
         task_instances: every task instance that changes, with its net change (a
             descendant marked ``failed`` and then cleared shows ``… → none``), sorted
-            like a :class:`~timetable.ClearPlan`.
+            like a [`ClearPlan`][timetable.ClearPlan].
         runs: runs re-queued by the follow-up clear.
         altered: ``(run_id, task_id, map_index)`` of the instances set to the target
             state (Airflow's answer); empty when everything already was in it -- then
@@ -197,7 +197,7 @@ class MarkPlan:
         }
 
     def to_json(self, *, indent: int | None = 2) -> str:
-        """:meth:`to_dict` as a JSON string."""
+        """`to_dict()` as a JSON string."""
         return json.dumps(self.to_dict(), indent=indent)
 
     def to_text(self) -> str:
@@ -246,7 +246,7 @@ class MarkRunPlan:
         )
 
     def to_json(self, *, indent: int | None = 2) -> str:
-        """:meth:`to_dict` as a JSON string."""
+        """`to_dict()` as a JSON string."""
         return json.dumps(self.to_dict(), indent=indent)
 
     def to_text(self) -> str:
@@ -376,7 +376,7 @@ def plan_mark(
     timetable: TimetableProtocol | None = None,
     unknown_tasks: Literal["error", "removed"] = "error",
 ) -> MarkPlan:
-    """Plan "mark success / failed / skipped" for one task (SEMANTICS §7.1).
+    """Plan "mark success / failed / skipped" for one task.
 
     Args:
         graph: the DAG's tasks.
@@ -386,7 +386,7 @@ def plan_mark(
             logical date (its grid picks the runs).  Without it and without
             past/future only the anchor run is marked (Airflow's grid spill of
             ``grid="airflow"`` needs the timetable to be reproduced).
-        unknown_tasks: as for :func:`~timetable.plan_clear`.
+        unknown_tasks: as for [`plan_clear()`][timetable.plan_clear].
 
     Returns:
         The plan; empty (``altered == ()``) when every instance already is in the
@@ -519,14 +519,14 @@ def plan_mark_run(
     history: RunHistory,
     unknown_tasks: Literal["error", "removed"] = "error",
 ) -> MarkRunPlan:
-    """Plan marking a whole run success / failed / queued (Airflow 3.3, SEMANTICS §7.2).
+    """Plan marking a whole run success / failed / queued (Airflow 3.3).
 
     Args:
         graph: the DAG's tasks (to tell teardowns apart).
         run_id: the run.
         state: ``"success"``, ``"failed"`` or ``"queued"``.
         history: the DAG's runs and task instances.
-        unknown_tasks: as for :func:`~timetable.plan_clear` (removed tasks count as
+        unknown_tasks: as for [`plan_clear()`][timetable.plan_clear] (removed tasks count as
             ordinary, non-teardown tasks).
 
     Returns:

@@ -4,7 +4,7 @@ Theory of operation
 -------------------
 Every planning question (catchup, backfill, gaps, depends_on_past, LatestOnly, template
 dates, manual runs) reads the host's *run history*: a snapshot of its ``dag_run`` rows.
-This module turns that snapshot into a :class:`History` once - validated, sorted and
+This module turns that snapshot into a [`History`][timetable.History] once - validated, sorted and
 indexed - so each question is a pass over sorted data and a few dictionary lookups:
 
 * **validated when read** - duplicate run ids, duplicate logical dates, naive datetimes
@@ -20,7 +20,7 @@ Plans never hold rich objects per entry when they can be long: each plan stores 
 tuples (datetimes, strings, small enum members) and builds entry objects on demand
 (``DESIGN.md``, *Performance*: millions of live attrs objects make the collector crawl).
 
-The vocabulary (:class:`Action`, :class:`Reason`) is shared by every plan, so a host
+The vocabulary ([`Action`][timetable.Action], [`Reason`][timetable.Reason]) is shared by every plan, so a host
 can render or filter any plan the same way.
 """
 
@@ -172,10 +172,10 @@ def _interval_text(interval: DataInterval) -> str:
 
 @attrs.frozen(kw_only=True, eq=False)
 class History:
-    """A validated, sorted run history (build it with :func:`validate_history`).
+    """A validated, sorted run history (build it with [`validate_history()`][timetable.validate_history]).
 
-    Every planning function accepts either a :class:`History` or any iterable of
-    :class:`RunRecord`; validate once and pass the :class:`History` around when the
+    Every planning function accepts either a [`History`][timetable.History] or any iterable of
+    [`RunRecord`][timetable.RunRecord]; validate once and pass the [`History`][timetable.History] around when the
     same snapshot answers several questions.
 
     Attributes:
@@ -223,7 +223,7 @@ class History:
             yield runs[j]
 
     def latest_automated(self) -> RunRecord | None:
-        """The scheduled or backfill run with the greatest logical date (SEMANTICS §4).
+        """The scheduled or backfill run with the greatest logical date.
 
         This is the run the scheduler continues from; manual, operator- and
         asset-triggered runs never count.
@@ -261,7 +261,7 @@ def validate_history(runs: Iterable[RunRecord | RowLike] | History) -> History:
         runs: the host's run records, in any order.
 
     Returns:
-        The sorted, indexed :class:`History` (returned as is when already one).
+        The sorted, indexed [`History`][timetable.History] (returned as is when already one).
 
     Raises:
         DuplicateRunIdError: two records share a ``run_id``.
@@ -350,7 +350,7 @@ def dag_restriction(
     catchup: bool,
     task_dates: Iterable[tuple[datetime | None, datetime | None]] = (),
 ) -> TimeRestriction:
-    """The :class:`~timetable.TimeRestriction` Airflow derives from a DAG and its tasks.
+    """The [`TimeRestriction`][timetable.TimeRestriction] Airflow derives from a DAG and its tasks.
 
     ``earliest`` is the earliest of the DAG's and the tasks' start dates; ``latest``
     is the DAG's end date, except that when *every* task has an end date it is the

@@ -8,7 +8,7 @@ it in DAG B's run at the same logical date *d*, with the same state filters, and
 recursively, up to a depth limit (the first marker's ``recursion_depth``, default 10;
 going deeper was an error).  Airflow 3 dropped this (issue #61451).
 
-Here the markers are explicit edges (:class:`CrossDagMarker`) instead of operators, and
+Here the markers are explicit edges ([`CrossDagMarker`][timetable.CrossDagMarker]) instead of operators, and
 each DAG comes as a graph plus its history.  The walk is breadth-first and
 deterministic (DAG ids, then plan order), visits each task instance once (so cycles
 between DAGs end), and every entry says which DAG and marker it came from.
@@ -98,7 +98,7 @@ class RecursiveClearPlan:
         Args:
             dag_id: one DAG's part (its updates carry no ``dag_id``); ``None`` gives
                 every DAG's updates in one changeset, each tagged with its ``dag_id``
-                (apply it per DAG with :meth:`Changeset.for_dag`).
+                (apply it per DAG with [`Changeset.for_dag()`][timetable.Changeset.for_dag]).
         """
         if dag_id is not None:
             return _changeset_of(self.plan_for(dag_id).task_instances, self.plan_for(dag_id).runs)
@@ -116,7 +116,7 @@ class RecursiveClearPlan:
         }
 
     def to_json(self, *, indent: int | None = 2) -> str:
-        """:meth:`to_dict` as a JSON string."""
+        """`to_dict()` as a JSON string."""
         return json.dumps(self.to_dict(), indent=indent)
 
     def to_text(self) -> str:

@@ -5,21 +5,21 @@ Theory of operation
 Every API that takes records (histories, planners, decisions, the changeset applier)
 reads them through this module, so a host can pass whatever it has:
 
-* our records (:class:`~timetable.RunRecord`, :class:`~timetable.TaskInstanceRecord`),
+* our records ([`RunRecord`][timetable.RunRecord], [`TaskInstanceRecord`][timetable.TaskInstanceRecord]),
   returned as they are;
 * plain mappings;
 * ``sqlite3.Row`` and any mapping-like row (an object with ``keys()`` and
   ``__getitem__``), e.g. a SQLAlchemy ``RowMapping``.
 
 A row's keys are Airflow's column names (``dag_run`` / ``task_instance``), looked up in
-one table (:data:`RUN_COLUMNS`, :data:`TASK_INSTANCE_COLUMNS`) that also lists the
+one table (`RUN_COLUMNS`, `TASK_INSTANCE_COLUMNS`) that also lists the
 accepted aliases.  Columns this library does not use (``dag_id``, ``start_date``,
 ``queued_at``, …) are ignored; a key that looks like a misspelling of a column the row
 lacks (``logical_dat``) is an error, never a silently dropped field.  Datetimes may be
 aware ``datetime`` values or ISO-8601 strings *with an offset* (what SQLite hands back);
 ``conf`` may be a JSON object or its JSON text.
 
-A bad row is an :class:`~timetable.errors.InvalidRecordError` (or the subclass the
+A bad row is an `InvalidRecordError` (or the subclass the
 record raises) whose message names the row's position, its key (``run_id`` /
 ``task_id``), the field and the value.
 """
@@ -329,7 +329,7 @@ def read_run(raw: Any, index: int | None = 0, argument: str = "runs") -> RunReco
 def read_task_instance(
     raw: Any, index: int | None = 0, argument: str = "task_instances"
 ) -> TaskInstanceRecord:
-    """One task instance from a record or a row (same rules as :func:`read_run`)."""
+    """One task instance from a record or a row (same rules as `read_run()`)."""
     if type(raw) is TaskInstanceRecord:
         return raw
     keys = row_keys(raw)

@@ -3,7 +3,7 @@
 These three functions are the contract every host and every planning function uses.
 They validate their arguments (aware datetimes, the right types) and delegate to the
 timetable's own rules, so custom timetables that satisfy
-:class:`~timetable.TimetableProtocol` work everywhere too.
+[`TimetableProtocol`][timetable.TimetableProtocol] work everywhere too.
 """
 
 from __future__ import annotations
@@ -132,7 +132,7 @@ def iter_run_infos(
 ) -> Iterator[RunInfo]:
     """Every run between *start* and *end*, lazily (Airflow's ``iter_dagrun_infos_between``).
 
-    Equal to chaining :func:`next_run_info` with ``TimeRestriction(earliest=start,
+    Equal to chaining [`next_run_info()`][timetable.next_run_info] with ``TimeRestriction(earliest=start,
     latest=end, catchup=True)`` from no previous run.  *end* bounds the logical date of
     data-interval kinds and the ``run_after`` of trigger kinds (both inclusive);
     ``end=None`` enumerates without bound.  Stops when the timetable stops advancing
@@ -163,7 +163,7 @@ def iter_run_infos(
 
 
 def _iter(tt: TimetableProtocol, restriction: TimeRestriction, now: datetime) -> Iterator[RunInfo]:
-    """The enumeration behind :func:`iter_run_infos`: the fast stream for built-in periodic
+    """The enumeration behind [`iter_run_infos()`][timetable.iter_run_infos]: the fast stream for built-in periodic
     kinds, the generic ``next_run_info`` chain for everything else."""
     fast = _fast_iter(tt, restriction.earliest, restriction.latest, _make_run)
     return fast if fast is not None else _iter_chain(tt, restriction, now)

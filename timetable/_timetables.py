@@ -20,8 +20,8 @@ ours                   Airflow
 =====================  ==========================================
 
 All interval arithmetic goes through a *ticker* (``next`` / ``prev`` / ``align_next``
-/ ``align_prev``): :class:`~timetable._cron.CronTicker` for cron kinds and
-:class:`_DeltaTicker` for delta kinds.  Nothing else derives a window, so faster tickers
+/ ``align_prev``): `CronTicker` for cron kinds and
+`_DeltaTicker` for delta kinds.  Nothing else derives a window, so faster tickers
 slot in without touching the rules here.
 
 Where Airflow 3.3.2 raises on valid input (Lord Howe's 30-minute DST with hourly
@@ -363,7 +363,7 @@ class Once:
 class Continuous:
     """A new run as soon as the previous one ends (Airflow's ``"@continuous"``).
 
-    Airflow requires ``max_active_runs=1`` for such DAGs (:attr:`active_runs_limit`).
+    Airflow requires ``max_active_runs=1`` for such DAGs (`active_runs_limit`).
     """
 
     periodic: ClassVar[bool] = False
@@ -477,7 +477,7 @@ class CronDataIntervals(_CronKind):
     def next_run_info(
         self, *, last_interval: DataInterval | None, restriction: TimeRestriction, now: datetime
     ) -> RunInfo | None:
-        """See :func:`timetable.next_run_info`."""
+        """See [`next_run_info()`][timetable.next_run_info]."""
         return _data_interval_next(
             self.ticker, self._skip_to_latest, last_interval, restriction, now
         )
@@ -551,7 +551,7 @@ class DeltaDataIntervals:
     def next_run_info(
         self, *, last_interval: DataInterval | None, restriction: TimeRestriction, now: datetime
     ) -> RunInfo | None:
-        """See :func:`timetable.next_run_info`."""
+        """See [`next_run_info()`][timetable.next_run_info]."""
         return _data_interval_next(
             self.ticker, self._skip_to_latest, last_interval, restriction, now
         )
@@ -616,7 +616,7 @@ class CronTrigger(_CronKind):
     def next_run_info(
         self, *, last_interval: DataInterval | None, restriction: TimeRestriction, now: datetime
     ) -> RunInfo | None:
-        """See :func:`timetable.next_run_info`."""
+        """See [`next_run_info()`][timetable.next_run_info]."""
         return _trigger_next(
             self.ticker, self._first_run, self.interval, last_interval, restriction, now
         )
@@ -658,7 +658,7 @@ class DeltaTrigger:
     def next_run_info(
         self, *, last_interval: DataInterval | None, restriction: TimeRestriction, now: datetime
     ) -> RunInfo | None:
-        """See :func:`timetable.next_run_info`."""
+        """See [`next_run_info()`][timetable.next_run_info]."""
         return _trigger_next(
             self.ticker, lambda n: n.astimezone(UTC), self.interval, last_interval, restriction, now
         )
@@ -701,7 +701,7 @@ class MultiCronTrigger:
 
     @property
     def children(self) -> tuple[CronTrigger, ...]:
-        """One :class:`CronTrigger` per expression, sharing zone, interval and policy."""
+        """One [`CronTrigger`][timetable.CronTrigger] per expression, sharing zone, interval and policy."""
         return tuple(
             CronTrigger(
                 cron=c,

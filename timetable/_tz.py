@@ -11,7 +11,7 @@ instants.  Two things can go wrong when a wall time is turned back into an insta
   Sunday of October).
 
 This module is the only place that reads ``tzinfo``/``fold``.  It offers
-:func:`resolve_wall`, which applies a named policy:
+`resolve_wall()`, which applies a named policy:
 
 ========  =====================================================  ============================
 policy    meaning                                                who does this

@@ -1,10 +1,10 @@
 """Airflow interop: its serialized timetables, its ``schedule=`` mapping and its run ids.
 
-* :func:`from_serialized` / :func:`to_serialized` read and write the
+* `from_serialized()` / `to_serialized()` read and write the
   ``{"__type": "airflow.timetables…", "__var": {…}}`` JSON that Airflow stores for a DAG
   (``serialized_dag.data["dag"]["timetable"]``), for every built-in kind.
-* :func:`from_schedule` mirrors Airflow 3.3.2's mapping of a DAG's ``schedule=`` value.
-* :func:`generate_run_id` / :func:`parse_run_id` speak Airflow 3.3.2's run-id formats.
+* `from_schedule()` mirrors Airflow 3.3.2's mapping of a DAG's ``schedule=`` value.
+* `generate_run_id()` / `parse_run_id()` speak Airflow 3.3.2's run-id formats.
   Where Airflow appends eight random characters, the host passes them as ``suffix``:
   the library stays pure.
 """

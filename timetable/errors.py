@@ -1,11 +1,11 @@
 """The whole error hierarchy of ``timetable``.
 
-Every exception the public API raises on purpose is a :class:`TimetableError`.
-Errors caused by bad input also subclass :class:`ValueError` (or :class:`TypeError`
+Every exception the public API raises on purpose is a `TimetableError`.
+Errors caused by bad input also subclass `ValueError` (or `TypeError`
 where the *type* of an argument is wrong), so code that already catches those keeps
 working.
 
-Each class has a stable, kebab-case :attr:`~TimetableError.code` that hosts can
+Each class has a stable, kebab-case `code` that hosts can
 match on (and that the CLI prints); codes never change meaning once released.
 
 Messages follow one shape: the argument's name, the offending value (``repr``),

@@ -11,7 +11,7 @@ The format (documented on the *Serialization format* reference page):
 * ``conf`` objects are carried through untouched.
 
 Reading validates exactly like the constructors do, so a malformed document fails with
-the same typed errors, plus :class:`~timetable.errors.InvalidSerializedFormError` for
+the same typed errors, plus `InvalidSerializedFormError` for
 shape problems, naming the field.
 
 >>> from timetable import CronTrigger
@@ -36,12 +36,12 @@ from .errors import InvalidSerializedFormError, TimetableError, WrongTypeError
 
 __all__ = ["FORMAT_VERSION", "from_dict", "registered_types", "to_dict"]
 
-#: The version written by :func:`to_dict`; :func:`from_dict` reads versions up to it.
+#: The version written by `to_dict()`; `from_dict()` reads versions up to it.
 FORMAT_VERSION = 1
 
 
 def registered_types() -> dict[str, type]:
-    """Every class :func:`to_dict` / :func:`from_dict` handle, by public name."""
+    """Every class `to_dict()` / `from_dict()` handle, by public name."""
     import timetable
 
     out: dict[str, type] = {}
@@ -159,7 +159,7 @@ def _build(cls: type, data: dict[str, Any], where: str, types: dict[str, type]) 
 
 
 def from_dict(data: Any) -> Any:
-    """Rebuild a value written by :func:`to_dict` (validating it like the constructor).
+    """Rebuild a value written by `to_dict()` (validating it like the constructor).
 
     Raises:
         InvalidSerializedFormError: not an object, unknown ``type``, a newer ``version``,

@@ -2,7 +2,7 @@
 
 Needs the ``hypothesis`` extra (``pip install "timetable-planning[hypothesis]"``).
 Names follow Hypothesis's own style: plural nouns, keyword-only bounds, strategies
-(not values) as arguments, :class:`hypothesis.errors.InvalidArgument` for impossible
+(not values) as arguments, `hypothesis.errors.InvalidArgument` for impossible
 arguments.  Every strategy documents what it shrinks towards.
 
 Datetimes are biased towards DST transitions: uniformly random instants almost never
@@ -117,7 +117,7 @@ def aware_datetimes(
     """Aware instants (in UTC) between *min_value* and *max_value*.
 
     With *near_transitions*, about half of the draws land within a few hours of a DST
-    transition of a zone drawn from *timezones* (default :data:`DST_ZONES`), on whole
+    transition of a zone drawn from *timezones* (default `DST_ZONES`), on whole
     minutes more often than not.  Shrinks towards *min_value*.
     """
     for name, v in (("min_value", min_value), ("max_value", max_value)):
@@ -542,7 +542,7 @@ def clear_requests(graph: TaskGraph, history: RunHistory) -> st.SearchStrategy[C
     """Clear requests over *graph* and *history*, with every option of Airflow's clear.
 
     Not every request is acceptable: past/future on a run with no logical date must give
-    an :class:`~timetable.errors.InvalidRequestError`, never a crash.  Shrinks towards
+    an `InvalidRequestError`, never a crash.  Shrinks towards
     "clear every task in every run".
     """
     if not isinstance(graph, TaskGraph):
@@ -619,7 +619,7 @@ def check_run_infos(
     """Check a sequence of runs a scheduler produced for *timetable*, in order.
 
     Each item needs ``logical_date``, ``data_interval`` (``start``/``end``) and
-    ``run_after`` attributes (a :class:`~timetable.RunInfo`, or your own record type).
+    ``run_after`` attributes (a [`RunInfo`][timetable.RunInfo], or your own record type).
     Checks that every instant is aware; intervals are well formed and strictly increasing;
     consecutive data intervals of a data-interval timetable are contiguous (no gap, no
     overlap; pass ``contiguous=False`` for a history with gaps); every logical date is
@@ -713,7 +713,7 @@ def check_catchup(
     max_active_runs: int | None = None,
 ) -> None:
     """Check that the runs a scheduler created at *now* are the ones
-    :func:`~timetable.plan_catchup` plans for the same history: same logical dates, same
+    [`plan_catchup()`][timetable.plan_catchup] plans for the same history: same logical dates, same
     data intervals, same order.
 
     Raises:

@@ -52,6 +52,8 @@ __all__ = [
     "restriction_args",
     "runs_arg",
     "schedule_args",
+    "svg_arg",
+    "write_svg",
 ]
 
 
@@ -226,6 +228,8 @@ class Inputs:
         if "type" in data:
             return serialization.from_dict(data)
         dag = data.get("dag")
+        if isinstance(dag, dict) and "timetable" not in dag and isinstance(dag.get("dag"), dict):
+            return self._timetable_from(dag)  # {"dag": <serialized DAG>}: an --input document
         if isinstance(dag, dict) and "timetable" in dag:
             self.dag = _dag_defaults(dag)
             return self._timetable_from(dag["timetable"])
@@ -523,6 +527,28 @@ def restriction_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--end", "--end-date", dest="end", help="the DAG's end_date")
     p.add_argument("--catchup", action=argparse.BooleanOptionalAction, default=None,
                    help="catch up on missed intervals (default: off, as in Airflow 3)")
+
+
+def svg_arg(p: argparse.ArgumentParser) -> None:
+    """``--svg FILE``: also write the answer as a picture (``timetable.draw``)."""
+    p.add_argument("--svg", metavar="FILE",
+                   help="also draw the answer as an SVG picture into FILE ('-': stdout)")
+
+
+def write_svg(inputs: Inputs, svg: str, out: Any) -> None:
+    """Write *svg* where ``--svg`` says (nothing when it is absent)."""
+    target = getattr(inputs.args, "svg", None)
+    if not target:
+        return
+    if target == "-":
+        out.write(svg + "\n")
+        return
+    try:
+        with open(target, "w", encoding="utf-8") as fh:
+            fh.write(svg + "\n")
+    except OSError as err:
+        raise BadInput(f"--svg: cannot write {target!r}: {err.strerror or err}",
+                       "unreadable-input") from None
 
 
 def runs_arg(p: argparse.ArgumentParser) -> None:

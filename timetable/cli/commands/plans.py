@@ -24,7 +24,9 @@ from timetable.cli.inputs import (
     restriction_args,
     runs_arg,
     schedule_args,
+    svg_arg,
     time_restriction,
+    write_svg,
 )
 from timetable.cli.registry import Command
 from timetable.cli.render import (
@@ -73,6 +75,10 @@ def cmd_catchup(inputs: Inputs, out: TextIO) -> int:
         max_active_runs=inputs.integer("max_active_runs"),
         limit=inputs.integer("limit"), policy=_policy(inputs.args.policy),
     )
+    if inputs.args.svg:
+        from timetable.draw import plan_chart
+
+        write_svg(inputs, plan_chart(plan, title=f"catchup of {tt.summary} at {fmt(now)}"), out)
     if inputs.args.json:
         write_json(out, plan.to_dict())
         return 0
@@ -139,6 +145,10 @@ def cmd_backfill(inputs: Inputs, out: TextIO) -> int:
         tt, request, runs=history, now=now, depends_on_past=inputs.args.depends_on_past,
         dry_run=inputs.args.dry_run,
     )
+    if inputs.args.svg:
+        from timetable.draw import plan_chart
+
+        write_svg(inputs, plan_chart(plan, title=f"backfill of {tt.summary}"), out)
     if inputs.args.json:
         write_json(out, plan.to_dict())
         return 0
@@ -241,6 +251,7 @@ def _catchup_arguments(p: argparse.ArgumentParser) -> None:
                    help="Airflow's creation gate: at most N runs running at a time")
     p.add_argument("--limit", type=int, metavar="N", help="create at most N runs")
     p.add_argument("--policy", help="airflow (default), coalesce, latest:N or window:6h")
+    svg_arg(p)
     common(p)
 
 
@@ -265,6 +276,7 @@ def _backfill_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--depends-on-past", action="store_true",
                    help="some task of the DAG has depends_on_past")
     p.add_argument("--dry-run", action="store_true", help="validate as Airflow's dry run does")
+    svg_arg(p)
     common(p)
 
 

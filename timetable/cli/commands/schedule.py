@@ -18,7 +18,9 @@ from timetable.cli.inputs import (
     restriction_args,
     runs_arg,
     schedule_args,
+    svg_arg,
     time_restriction,
+    write_svg,
 )
 from timetable.cli.registry import Command
 from timetable.cli.render import (
@@ -66,6 +68,11 @@ def cmd_next(inputs: Inputs, out: TextIO) -> int:
         infos.append(info)
         previous = info.data_interval
     zone = inputs.zone_name()
+    if infos:
+        from timetable.draw import timeline
+
+        write_svg(inputs, timeline(infos, now=now, zone=None if zone == "UTC" else zone,
+                                   title=f"next runs of {tt.summary}"), out)
     if args.json:
         write_json(out, document(
             "next", now=now.isoformat(), after=interval_json(last),
@@ -105,6 +112,15 @@ def cmd_runs(inputs: Inputs, out: TextIO) -> int:
         limit = 20
     if limit is not None:
         infos = _take(infos, limit)
+    if getattr(inputs.args, "svg", None):
+        from timetable.draw import timeline
+
+        listed = list(infos)
+        zone = inputs.zone_name()
+        write_svg(inputs, timeline(listed, now=now if end is None or end >= now else None,
+                                   zone=None if zone == "UTC" else zone,
+                                   title=f"runs of {tt.summary}"), out)
+        infos = iter(listed)
     if not inputs.args.json:
         out.write(f"schedule {describe_tt(tt)}, from {fmt(start)}"
                   f"{' to ' + fmt(end) if end else ''}\n\n")
@@ -173,6 +189,7 @@ def _next_arguments(p: argparse.ArgumentParser) -> None:
                    help="show the next N runs (Airflow: dags next-execution -n)")
     p.add_argument("--last-start", help="the previous run's data interval start")
     p.add_argument("--last-end", help="the previous run's data interval end")
+    svg_arg(p)
     common(p)
 
 
@@ -183,6 +200,7 @@ def _runs_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--end", "--end-date", dest="end", help="the last logical date to consider")
     p.add_argument("--limit", "-n", type=int, metavar="N",
                    help="stop after N runs (default 20 without --end)")
+    svg_arg(p)
     common(p)
 
 

@@ -24,6 +24,8 @@ from timetable.cli.inputs import (
     read_json,
     request_fields,
     schedule_args,
+    svg_arg,
+    write_svg,
 )
 from timetable.cli.registry import Command
 from timetable.cli.render import document, print_plan_grid, write_json
@@ -89,6 +91,16 @@ def cmd_clear(inputs: Inputs, out: TextIO) -> int:
     request = _clear_request(inputs)
     plan = plan_clear(graph, request, history=history,
                       unknown_tasks="removed" if inputs.args.removed_tasks else "error")
+    if inputs.args.svg:
+        from timetable.draw import task_grid
+
+        changed = {(c.run_id, c.task_id) for c in plan.task_instances}
+        runs = [r.run_id for r in history.runs.runs if any(c[0] == r.run_id for c in changed)]
+        states = {(ti.run_id, ti.task_id): None if ti.state is None else ti.state.value
+                  for ti in history.task_instances}
+        tasks = list(graph.topological_order)
+        write_svg(inputs, task_grid(tasks, runs, states, changed=changed,
+                                    title="task instances the clear resets"), out)
     if inputs.args.json:
         write_json(out, plan.to_dict())
         return 0
@@ -269,6 +281,7 @@ def _clear_arguments(p: argparse.ArgumentParser) -> None:
                    help="task instances of tasks not in the graph were removed from the DAG")
     g.add_argument("-y", "--yes", action="store_true",
                    help="accepted for Airflow's spelling; nothing is asked: this only plans")
+    svg_arg(p)
     common(p)
 
 
