@@ -6,9 +6,9 @@ Airflow keeps no memory of a DAG's previous schedule.  After an edit its schedul
 continues from the *reference run* (the scheduled or backfill run with the greatest
 logical date) and asks the NEW timetable for the next run, with the NEW start date, end
 date and catchup flag; a proposed logical date that already has a run is skipped ("run
-already exists") and the scheduler continues from that run.  :func:`plan_schedule_change`
+already exists") and the scheduler continues from that run.  [`plan_schedule_change()`][timetable.plan_schedule_change]
 replays exactly that loop at a frozen ``now`` (it is the catchup chain of
-:func:`~timetable.plan_catchup` under the new timetable), so ``next_runs`` is the list of
+[`plan_catchup()`][timetable.plan_catchup] under the new timetable), so ``next_runs`` is the list of
 runs Airflow creates.
 
 It then compares what the history and the new runs *stand for*.  A run stands for the
@@ -121,7 +121,7 @@ class ChangeFinding:
 
     @property
     def duration(self) -> timedelta:
-        """The length of :attr:`interval`."""
+        """The length of `interval`."""
         return self.interval.end - self.interval.start
 
     def to_dict(self) -> dict[str, Any]:
@@ -223,7 +223,7 @@ class ScheduleChangePlan:
 
     @property
     def run_ids(self) -> tuple[str, ...]:
-        """The run ids the runs of :attr:`next_runs` get, in the same order."""
+        """The run ids the runs of `next_runs` get, in the same order."""
         return self._run_ids
 
     def changeset(self) -> Changeset:
@@ -270,7 +270,7 @@ class ScheduleChangePlan:
         }
 
     def to_json(self, **kwargs: Any) -> str:
-        """:meth:`to_dict` as JSON text (keyword arguments go to :func:`json.dumps`)."""
+        """`to_dict()` as JSON text (keyword arguments go to `json.dumps()`)."""
         return json.dumps(self.to_dict(), **kwargs)
 
     def to_text(self) -> str:
@@ -363,7 +363,7 @@ def plan_schedule_change(
         old: the timetable the history was made with.
         new: the timetable after the edit.
         runs: the run history (records, mappings or ``sqlite3.Row``), or a
-            :class:`~timetable.History`.
+            [`History`][timetable.History].
         restriction: the start date, end date and catchup flag *after* the edit.
         now: the instant the new schedule is deployed (or unpaused).
 
