@@ -182,3 +182,12 @@ def test_every_picture_renders() -> None:
         assert caption
     with pytest.raises(KeyError):
         pictures.render("no-such-picture")
+
+
+def test_spans_draw_one_bar_per_row() -> None:
+    rows = [("a", utc(2024, 1, 1), utc(2024, 1, 2), "history", "first"),
+            ("b", utc(2024, 1, 3), utc(2024, 1, 3), "new run", "a point")]
+    root = parse(draw.spans(rows, now=utc(2024, 1, 4)))
+    assert len(by_class(root, "span")) == 2
+    assert len(by_class(root, "new-run")) == 1
+    assert "a point" in titles(root)

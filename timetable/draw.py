@@ -11,7 +11,8 @@ a plan creates or skips a run.  Colours read on light and dark pages; text uses 
 page's colour (``currentColor``).
 
 >>> from datetime import datetime, timezone
->>> from timetable import from_schedule, iter_run_infos
+>>> from timetable import iter_run_infos
+>>> from timetable.airflow import from_schedule
 >>> tt = from_schedule("@daily", create_cron_data_intervals=True)
 >>> start = datetime(2024, 1, 1, tzinfo=timezone.utc)
 >>> svg = timeline(list(iter_run_infos(tt, start=start, end=datetime(2024, 1, 3,
@@ -38,6 +39,7 @@ __all__ = [
     "flow",
     "month_grid",
     "plan_chart",
+    "spans",
     "task_grid",
     "timeline",
 ]
@@ -63,6 +65,10 @@ PALETTE: dict[str, str] = {
     "holiday": "#ef5350",
     "weekend": "#bdbdbd",
     "changed": "#f9a825",
+    "history": "#43a047",
+    "new run": "#1e88e5",
+    "uncovered": "#c62828",
+    "overlap": "#f9a825",
 }
 _FONT = 'font-family="system-ui, -apple-system, Segoe UI, Roboto, sans-serif" font-size="12"'
 
@@ -209,6 +215,68 @@ def timeline(
                     f'stroke-width="1.5" stroke-dasharray="4 3"/></g>')
     items = [("rect", PALETTE["interval"], "data interval"), ("dot", "currentColor",
              "logical date"), ("tri", PALETTE["create"], "run after")]
+    if now is not None:
+        items.append(("line", "#c62828", "now"))
+    body += _legend(left, bottom + 40, items)
+    return _svg(width, height, body, title)
+
+
+def spans(
+    rows: Sequence[tuple[str, datetime, datetime, str, str]],
+    *,
+    now: datetime | None = None,
+    title: str = "Spans",
+    width: int = 720,
+) -> str:
+    """Labelled spans of time, one per row, coloured by category (a Gantt strip).
+
+    Args:
+        rows: ``(label, start, end, category, hover text)``; the category picks the colour
+            from [`PALETTE`][timetable.draw.PALETTE] (``"success"``, ``"create"``,
+            ``"left out"``, ``"reprocess"`` ...).  A zero-length span is drawn as a tick.
+        now: draws a dashed line at this instant.
+        title: the picture's title.
+        width: in pixels.
+    """
+    left, right, top, row = 190.0, 20.0, 28.0, 22.0
+    height = top + row * max(len(rows), 1) + 58
+    body = [_text(0, 14, title, extra=' font-weight="600"')]
+    if not rows:
+        return _svg(width, height, [*body, _text(left, top + 14, "nothing")], title)
+    instants = [t for r in rows for t in (r[1], r[2])] + ([now] if now else [])
+    lo, hi = min(instants), max(instants)
+    if hi == lo:
+        hi = lo + timedelta(hours=1)
+    pad = (hi - lo) * 0.03
+    lo, hi = lo - pad, hi + pad
+    scale = (width - left - right) / (hi - lo).total_seconds()
+
+    def x(t: datetime) -> float:
+        return left + (t - lo).total_seconds() * scale
+
+    bottom = top + row * len(rows)
+    for t in _ticks(lo, hi):
+        body.append(f'<line x1="{x(t):.1f}" y1="{top - 4:.1f}" x2="{x(t):.1f}" y2="{bottom:.1f}" '
+                    f'stroke="currentColor" stroke-opacity="0.15"/>')
+        body.append(_text(x(t), bottom + 14, t.strftime("%Y-%m-%d") if (hi - lo) >= timedelta(
+            days=3) else t.strftime("%m-%d %H:%M"), anchor="middle",
+            extra=' font-size="10" fill-opacity="0.8"'))
+    used: dict[str, None] = {}
+    for i, (label, start, end, category, tip) in enumerate(rows):
+        y = top + i * row
+        used[category] = None
+        fill = PALETTE.get(category, "#757575")
+        x0, x1 = x(start), x(end)
+        body.append(f'<g class="span {category.replace(" ", "-")}">{_title(tip)}')
+        body.append(_text(left - 8, y + 14, label, anchor="end", extra=' font-size="11"'))
+        body.append(f'<rect x="{x0 - (1 if x1 - x0 < 2 else 0):.1f}" y="{y + 4:.1f}" '
+                    f'width="{max(2.0, x1 - x0):.1f}" height="14" rx="2" fill="{fill}" '
+                    f'fill-opacity="0.8"/></g>')
+    if now is not None:
+        body.append(f'<g class="now">{_title("now " + _short(now))}<line x1="{x(now):.1f}" '
+                    f'y1="{top - 6:.1f}" x2="{x(now):.1f}" y2="{bottom:.1f}" stroke="#c62828" '
+                    f'stroke-width="1.5" stroke-dasharray="4 3"/></g>')
+    items = [("rect", PALETTE.get(k, "#757575"), k) for k in used]
     if now is not None:
         items.append(("line", "#c62828", "now"))
     body += _legend(left, bottom + 40, items)

@@ -231,7 +231,40 @@ def calendar() -> tuple[str, str]:
     return svg, "A month grid: any category per day (business days, holidays, runs)."
 
 
+def schedule_edit() -> tuple[str, str]:
+    from timetable import CronDataIntervals, CronTrigger, RunRecord, plan_schedule_change
+
+    old = CronDataIntervals(cron="@daily")
+    start = _utc(2024, 3, 1)
+    history = [
+        RunRecord(run_id=f"scheduled__{i.run_after.isoformat()}", run_type="scheduled",
+                  logical_date=i.logical_date, data_interval=i.data_interval,
+                  run_after=i.run_after, state="success")
+        for i in iter_run_infos(old, start=start, end=_utc(2024, 3, 4), now=_utc(2024, 3, 5))
+    ]
+    now = _utc(2024, 3, 7, 9)
+    plan = plan_schedule_change(old, CronTrigger(cron="@daily"), runs=history,
+                                restriction=TimeRestriction(earliest=start), now=now)
+    rows: list[tuple[str, datetime, datetime, str, str]] = []
+    for r in history:
+        iv = r.data_interval
+        rows.append((f"old {r.logical_date:%m-%d}", iv.start, iv.end, "history",
+                     f"{r.run_id}: data interval {iv.start:%Y-%m-%d %H:%M} → {iv.end:%Y-%m-%d %H:%M}"))
+    for info in plan.next_runs:
+        rows.append((f"new {info.logical_date:%m-%d}", info.logical_date, info.logical_date,
+                     "new run", f"new trigger run at {info.logical_date:%Y-%m-%d %H:%M}"))
+    for finding in (*plan.uncovered, *plan.overlaps):
+        kind = "uncovered" if finding in plan.uncovered else "overlap"
+        rows.append((f"{kind} ({finding.reason.value})", finding.interval.start,
+                     finding.interval.end, kind, finding.detail or finding.reason.value))
+    svg = draw.spans(rows, now=now, title="@daily data intervals → @daily trigger: "
+                     "the period of 5 March has no run")
+    return svg, ("plan_schedule_change on the example below: the old runs, the runs the new "
+                 "schedule creates, and the span no run stands for.")
+
+
 PICTURES: dict[str, Callable[[], tuple[str, str]]] = {
+    "schedule-edit": schedule_edit,
     "intervals": intervals,
     "schedules": schedules,
     "catchup": catchup,
