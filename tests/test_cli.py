@@ -318,7 +318,9 @@ def _console_examples() -> list[tuple[str, str, str]]:
 
 @pytest.mark.parametrize(("page", "command", "output"), _console_examples(),
                          ids=lambda v: v if isinstance(v, str) and v.startswith("$") else "")
-def test_docs_console_examples(page: str, command: str, output: str) -> None:
+def test_docs_console_examples(page: str, command: str, output: str, tmp_path: Path,
+                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # a command may write a file (--svg)
     argv = shlex.split(command[2:])[1:]
     buf = io.StringIO()
     err = io.StringIO()
