@@ -822,7 +822,7 @@ def zone_transitions(tz: tzinfo, lo: datetime, hi: datetime) -> tuple[tuple[date
 
     Read from the zone's rules (``timetable._zonetable``) when it is a ``ZoneInfo``; other
     zones are probed daily and bisected to the second, cached by year, which (like
-    :func:`zone_offsets`) assumes offset changes are at least a day apart.
+    `zone_offsets()`) assumes offset changes are at least a day apart.
     """
     if tz is UTC or isinstance(tz, timezone):
         return ()

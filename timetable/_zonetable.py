@@ -6,7 +6,7 @@ exposes the explicit transition instants plus the POSIX rule that extends them. 
 module turns those into ``(instant, offset before, offset after)`` triples for a range of
 UTC years.
 
-Nothing here is trusted blindly: :func:`year_changes` checks every change it returns,
+Nothing here is trusted blindly: `year_changes()` checks every change it returns,
 and the offset at both ends of the year, against ``datetime.astimezone`` on the real zone,
 and answers None (callers then probe day by day, the slow and assumption-laden way) when
 anything disagrees, when the zone is not a keyed ``ZoneInfo``, or when the private layout
@@ -198,7 +198,7 @@ def constant_after(tz: tzinfo) -> datetime | None:
 
 
 def range_changes(tz: tzinfo, lo: datetime, hi: datetime) -> tuple[_Change, ...] | None:
-    """Like :func:`year_changes` for ``lo <= instant < hi``: O(log changes + changes found).
+    """Like `year_changes()` for ``lo <= instant < hi``: O(log changes + changes found).
 
     Explicit transitions come by bisection; the rule (when the zone has one) is expanded
     only for the years the range covers past the last explicit transition.
