@@ -191,3 +191,17 @@ def test_spans_draw_one_bar_per_row() -> None:
     assert len(by_class(root, "span")) == 2
     assert len(by_class(root, "new-run")) == 1
     assert "a point" in titles(root)
+
+
+def test_pages_that_use_airflow_names_link_the_glossary(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    pictures = _pictures_module()
+    (tmp_path / "docs/reference").mkdir(parents=True)
+    monkeypatch.setattr(pictures, "ROOT", tmp_path)
+    page = "# Catchup\n\nAirflow's catchup."
+    assert pictures.glossary_note(page, "concepts/catchup.md") == page  # no glossary yet
+    (tmp_path / "docs/reference/glossary.md").write_text("# Glossary\n")
+    noted = pictures.glossary_note(page, "concepts/catchup.md")
+    assert "[glossary](../reference/glossary.md)" in noted
+    assert pictures.glossary_note("# Home\n\nno names", "index.md") == "# Home\n\nno names"
+    assert "(reference/glossary.md)" in pictures.glossary_note(page, "index.md")

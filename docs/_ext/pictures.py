@@ -290,6 +290,29 @@ def render(name: str) -> str:
             f"<figcaption>{caption}</figcaption></figure>")
 
 
-def on_page_markdown(markdown: str, **kwargs: Any) -> str:
-    """Replace each ``<!-- picture: NAME -->`` line by the picture."""
-    return MARKER.sub(lambda m: render(m.group(1)), markdown)
+GLOSSARY = "reference/glossary.md"
+
+
+def glossary_note(markdown: str, src_uri: str) -> str:
+    """Under the title of a page that uses Airflow's names, a link to the glossary."""
+    if src_uri == GLOSSARY or "Airflow" not in markdown:
+        return markdown
+    if not (ROOT / "docs" / GLOSSARY).exists():
+        return markdown
+    depth = src_uri.count("/")
+    link = "../" * depth + GLOSSARY
+    lines = markdown.split("\n")
+    for i, line in enumerate(lines):
+        if line.startswith("# "):
+            note = (f"*Airflow's names and ours, side by side: the [glossary]({link}).*")
+            lines[i + 1:i + 1] = ["", note]
+            break
+    return "\n".join(lines)
+
+
+def on_page_markdown(markdown: str, *, page: Any = None, **kwargs: Any) -> str:
+    """Replace each ``<!-- picture: NAME -->`` line by the picture; link the glossary."""
+    markdown = MARKER.sub(lambda m: render(m.group(1)), markdown)
+    if page is not None:
+        markdown = glossary_note(markdown, page.file.src_uri)
+    return markdown
