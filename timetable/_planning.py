@@ -250,7 +250,7 @@ _ACTIVE = frozenset({RunState.QUEUED, RunState.RUNNING})
 def validate_history(runs: Iterable[RunRecord | RowLike] | History) -> History:
     """Validate a run history and index it for planning.
 
-    Records may be :class:`RunRecord` values or rows: plain mappings, ``sqlite3.Row``
+    Records may be [`RunRecord`][timetable.RunRecord] values or rows: plain mappings, ``sqlite3.Row``
     or any mapping-like row keyed by Airflow's ``dag_run`` column names (datetimes as
     aware ``datetime`` or ISO-8601 strings with an offset; the flat
     ``data_interval_start``/``data_interval_end`` columns or one ``data_interval``;
