@@ -233,8 +233,8 @@ def crash_run(
             mode = "point"
             write = rng.randint(1, 2 * writes_per_life)
             phase: Phase = rng.choice(("before", "inside", "after"))
-            child = _Fork(lambda: run_once(path, dags, script,
-                                           store=_KillingStore(path, write, phase)))
+            child = _Fork(lambda w=write, p=phase: run_once(  # type: ignore[misc]
+                path, dags, script, store=_KillingStore(path, w, p)))
         if delay is not None:
             deadline = time.monotonic() + delay
             while child.poll() is None and time.monotonic() < deadline:

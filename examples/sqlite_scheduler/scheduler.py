@@ -107,10 +107,7 @@ def execute(dag: Dag, history: RunHistory, script: Script) -> Changeset:
                 ti_updates.append(
                     TaskInstanceUpdate(run_id=run.run_id, task_id=t, changes=changes)
                 )
-        if all(s in _FINISHED for s in state.values()):
-            after = "failed" if any(s in _BAD for s in state.values()) else "success"
-        else:
-            after = "running"
+        after = ("failed" if any(s in _BAD for s in state.values()) else "success") if all(s in _FINISHED for s in state.values()) else "running"
         if after != run.state.value:
             run_updates.append(
                 RunUpdate(
@@ -239,7 +236,8 @@ class Scheduler:
     def _plan_action(self, dag: Dag, action: Action, now: datetime) -> Changeset:
         store = self.store
         if action.kind == "clear":
-            assert action.start is not None and action.end is not None
+            assert action.start is not None
+            assert action.end is not None
             runs, tis = store.between(dag.dag_id, action.start, action.end)
             request = timetable.ClearRequest(
                 task_ids=[dag.graph.topological_order[0]],
@@ -260,11 +258,13 @@ class Scheduler:
                 dag.graph, run_id=history.runs.runs[0].run_id, state=action.state,
                 history=history,
             ).changeset()
-        assert action.kind == "backfill" and action.start and action.end
+        assert action.kind == "backfill"
+        assert action.start
+        assert action.end
         runs, _ = store.between(dag.dag_id, action.start, action.end)
-        request = timetable.BackfillRequest(from_date=action.start, to_date=action.end)
+        backfill = timetable.BackfillRequest(from_date=action.start, to_date=action.end)
         try:
-            plan = timetable.plan_backfill(dag.schedule, request, runs=runs, now=now)
+            plan = timetable.plan_backfill(dag.schedule, backfill, runs=runs, now=now)
         except timetable.errors.NoBackfillRunsError:
             return Changeset()
         return plan.changeset()

@@ -16,6 +16,7 @@ from typing import Any
 
 import timetable
 
+# --8<-- [start:schema]
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS dag (
     dag_id      TEXT PRIMARY KEY,
@@ -57,6 +58,7 @@ CREATE TABLE IF NOT EXISTS scheduler_cursor (
     done    INTEGER NOT NULL DEFAULT 0
 );
 """
+# --8<-- [end:schema]
 
 
 class Conflict(Exception):
@@ -96,6 +98,7 @@ def read_transaction(conn: sqlite3.Connection) -> Iterator[None]:
 
 
 # -- the applier ---------------------------------------------------------------------------
+# --8<-- [start:applier]
 _UPDATABLE = {
     "dag_run": frozenset(("state", "clear_number", "run_type", "conf")),
     "task_instance": frozenset(("state", "max_tries", "try_number")),
@@ -132,7 +135,9 @@ def _update(
     ]
     sql = f"UPDATE {table} SET {', '.join(sets)} WHERE {' AND '.join(where)}"
     if conn.execute(sql, params).rowcount != 1:
-        raise Conflict(f"{table} {key}: a before-value no longer matches")
+        row = "/".join(str(v) for v in key.values())
+        before = ", ".join(f"{c}={ch.before!r}" for c, ch in changes.items())
+        raise Conflict(f"{table} {row}: no longer {before} (re-plan)")
 
 
 def apply_changeset(
@@ -176,6 +181,7 @@ def apply_changeset(
         key = {"dag_id": dag_id, "run_id": ti.run_id, "task_id": ti.task_id,
                "map_index": ti.map_index}
         _update(conn, "task_instance", key, ti.changes)
+# --8<-- [end:applier]
 
 
 # -- the store the scheduler talks to ------------------------------------------------------
