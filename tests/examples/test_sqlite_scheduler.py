@@ -25,6 +25,8 @@ from sqlite_scheduler import harness  # noqa: E402
 YEAR = (datetime(2026, 1, 1, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC))
 # Two months around the spring transition, with a pause, clears, marks and a backfill.
 WINDOW = (datetime(2026, 3, 15, tzinfo=UTC), datetime(2026, 5, 15, tzinfo=UTC))
+# Three weeks around the spring transition, for two racing schedulers.
+RACE = (datetime(2026, 3, 22, tzinfo=UTC), datetime(2026, 4, 12, tzinfo=UTC))
 KILLS = 200
 
 
@@ -209,15 +211,86 @@ def test_sigkill_at_random_points_changes_nothing(window: dict[str, Any]) -> Non
     assert report.kills.get("exec", 0) + report.kills.get("timer", 0) >= 1
 
 
-def test_two_schedulers_never_create_a_run_twice(window: dict[str, Any]) -> None:
+@pytest.fixture(scope="module")
+def race_window(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    start, end = RACE
+    dags = ss.default_dags(start)
+    script = ss.build_script(dags, start=start, end=end, seed=11)
+    path = _fresh(tmp_path_factory.mktemp("race") / "reference.db")
+    harness.run_once(path, dags, script)
+    return {"dags": dags, "script": script, "reference": _dump(path), "dir": Path(path).parent}
+
+
+def test_two_schedulers_never_create_a_run_twice(race_window: dict[str, Any]) -> None:
     """Two processes race for every step on one file; the losers re-plan, and the
     database ends as if one scheduler had run."""
-    path = _fresh(window["dir"] / "race.db")
+    path = _fresh(race_window["dir"] / "race.db")
     store = ss.SqliteStore(path)
-    store.initialize([d.dag_id for d in window["dags"]], window["script"].start)
+    store.initialize([d.dag_id for d in race_window["dags"]], race_window["script"].start)
     store.close()
-    outputs = harness.race(path, window["script"], processes=2)
+    outputs = harness.race(path, race_window["script"], processes=2)
     stats = [json.loads(out) for out in outputs]
     print(f"\nrace: {stats}")
     assert sum(s.get("conflicts", 0) for s in stats) > 0
-    assert _dump(path) == window["reference"]
+    assert _dump(path) == race_window["reference"]
+    check_schedule(path, race_window["dags"], *RACE)
+
+
+def test_the_loser_of_an_insert_race_replans(tmp_path: Path) -> None:
+    """Deterministically: two connections plan the same catchup from the same rows; the
+    unique key refuses the second insert, nothing of it is written, and planning again
+    finds nothing to do."""
+    start = datetime(2026, 3, 1, tzinfo=UTC)
+    dag = ss.default_dags(start)[0]
+    path = _fresh(tmp_path / "two.db")
+    a, b = ss.SqliteStore(path), ss.SqliteStore(path)
+    a.initialize([dag.dag_id], start)
+    now = start + timedelta(days=3)
+
+    def plan(store: ss.SqliteStore) -> timetable.Changeset:
+        return timetable.plan_catchup(
+            dag.schedule, runs=store.catchup_runs(dag.dag_id), restriction=dag.restriction,
+            now=now, max_active_runs=None,
+        ).changeset()
+
+    first, second = plan(a), plan(b)
+    assert len(first.runs_to_insert) == 2
+    tasks = [(t.task_id, t.retries) for t in dag.graph]
+    with ss.store.write_transaction(a.conn):
+        ss.apply_changeset(a.conn, dag.dag_id, first, now=now, task_instances_for_new_runs=tasks)
+    before = b.dump()
+    with pytest.raises(ss.Conflict, match="UNIQUE"), ss.store.write_transaction(b.conn):
+        ss.apply_changeset(b.conn, dag.dag_id, second, now=now, task_instances_for_new_runs=tasks)
+    assert b.dump() == before
+    assert plan(b).is_empty
+    a.close()
+    b.close()
+
+
+def test_a_stale_update_is_refused_and_rolled_back(tmp_path: Path) -> None:
+    """A changeset whose before-values no longer match writes nothing at all, even when
+    its first rows still match."""
+    start = datetime(2026, 3, 1, tzinfo=UTC)
+    dag = ss.default_dags(start)[1]
+    path = _fresh(tmp_path / "stale.db")
+    store = ss.SqliteStore(path)
+    store.initialize([dag.dag_id], start)
+    now = start + timedelta(days=1)
+    created = timetable.plan_catchup(
+        dag.schedule, runs=store.catchup_runs(dag.dag_id), restriction=dag.restriction, now=now
+    ).changeset()
+    tasks = [(t.task_id, t.retries) for t in dag.graph]
+    with ss.store.write_transaction(store.conn):
+        ss.apply_changeset(store.conn, dag.dag_id, created, now=now,
+                           task_instances_for_new_runs=tasks)
+    runs, tis = store.active(dag.dag_id)
+    script = ss.build_script([dag], start=start, end=now)
+    step = ss.execute(dag, timetable.RunHistory(runs=runs, task_instances=tis), script)
+    assert len(step.runs_to_update) == 4
+    with ss.store.write_transaction(store.conn):
+        ss.apply_changeset(store.conn, dag.dag_id, step, now=now)
+    before = store.dump()
+    with pytest.raises(ss.Conflict, match="no longer"), ss.store.write_transaction(store.conn):
+        ss.apply_changeset(store.conn, dag.dag_id, step, now=now)
+    assert store.dump() == before
+    store.close()
