@@ -294,3 +294,24 @@ def test_a_stale_update_is_refused_and_rolled_back(tmp_path: Path) -> None:
         ss.apply_changeset(store.conn, dag.dag_id, step, now=now)
     assert store.dump() == before
     store.close()
+
+
+def test_the_host_maps_no_rows_to_records() -> None:
+    """The claim on the how-to page: outside the applier's `_sql`, the host builds no
+    record from a row, no row from a record, and parses no stored datetime of a run or
+    task instance (the one `fromisoformat` reads the host's own cursor row)."""
+    package = ROOT / "examples" / "sqlite_scheduler"
+    host = ["scheduler.py", "store.py", "dags.py", "script.py", "__main__.py"]
+    forbidden = ("RunRecord(", "TaskInstanceRecord(", "RunInsert(", "to_record(", ".to_dict(",
+                 "json.loads", "DataInterval(")
+    for name in host:
+        text = (package / name).read_text()
+        for token in forbidden:
+            assert token not in text, (name, token)
+    store = (package / "store.py").read_text()
+    applier = store[store.index("[start:applier]"):store.index("[end:applier]")]
+    outside = store.replace(applier, "")
+    assert "isoformat()" not in outside
+    assert "json.dumps" not in outside
+    assert outside.count("fromisoformat") == 1
+    assert applier.count("isoformat()") == applier.count("json.dumps") == 1
