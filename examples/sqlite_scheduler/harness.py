@@ -25,6 +25,7 @@ import subprocess
 import sys
 import time
 import traceback
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Literal
@@ -88,7 +89,11 @@ class _KillingStore(SqliteStore):
 
 
 def _fork(run: Callable[[], object]) -> int:
-    pid = os.fork()
+    with warnings.catch_warnings():
+        # Python 3.12+ warns when a process with threads forks; the child only touches
+        # its own SQLite connection and modules the parent already imported.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        pid = os.fork()
     if pid == 0:  # the child: run, then leave without running the parent's cleanup
         code = 0
         try:
