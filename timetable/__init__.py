@@ -170,7 +170,14 @@ _LAZY: dict[str, tuple[str, ...]] = {
 _MODULE_OF = {name: module for module, names in _LAZY.items() for name in names}
 
 
+#: Public submodules, loaded on first access too (``timetable.serialization`` works
+#: after a bare ``import timetable``).
+_SUBMODULES = frozenset({"airflow", "errors", "schemas", "serialization", "strategies"})
+
+
 def __getattr__(name: str) -> object:
+    if name in _SUBMODULES:
+        return importlib.import_module(f".{name}", __name__)
     module = _MODULE_OF.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
@@ -180,7 +187,7 @@ def __getattr__(name: str) -> object:
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_MODULE_OF))
+    return sorted(set(globals()) | set(_MODULE_OF) | _SUBMODULES)
 
 
 __all__ = [

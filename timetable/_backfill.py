@@ -35,7 +35,16 @@ from typing import Any
 import attrs
 
 from ._changeset import Changeset, FieldChange, RunInsert, RunUpdate
-from ._planning import Action, History, Reason, check_conf, iso, validate_history
+from ._planning import (
+    DOCUMENT_VERSION,
+    Action,
+    History,
+    Reason,
+    check_conf,
+    iso,
+    run_dict,
+    validate_history,
+)
 from ._records import RunRecord, RunState, RunType
 from ._rows import RowLike
 from ._runs import _fast_iter, check_timetable, iter_run_infos
@@ -196,7 +205,7 @@ class BackfillEntry:
             "action": self.action.value,
             "reason": self.reason.value,
             "logical_date": iso(self.run_info.logical_date),
-            "data_interval": [iso(iv.start), iso(iv.end)],
+            "data_interval": {"start": iso(iv.start), "end": iso(iv.end)},
             "run_after": iso(self.run_info.run_after),
             "run_id": self.run_id,
             "existing_run_id": self.existing_run_id,
@@ -340,6 +349,7 @@ class BackfillPlan:
         """The plan as JSON-safe data."""
         req = self.request
         return {
+            "version": DOCUMENT_VERSION,
             "kind": "backfill",
             "now": iso(self.now),
             "dry_run": self.dry_run,
@@ -347,12 +357,15 @@ class BackfillPlan:
                 "from_date": iso(req.from_date),
                 "to_date": iso(req.to_date),
                 "run_backwards": req.run_backwards,
-                "reprocess_behavior": req.effective_reprocess.value,
+                "reprocess_behavior": (
+                    None if req.reprocess_behavior is None else req.reprocess_behavior.value
+                ),
                 "max_active_runs": req.max_active_runs,
                 "dag_run_conf": None if req.dag_run_conf is None else dict(req.dag_run_conf),
             },
             "counts": {a.value: self.count(a) for a in Action},
             "entries": [e.to_dict() for e in self],
+            "reprocessed_runs": [run_dict(r) for r in self._reprocessed],
         }
 
     def to_json(self, *, indent: int | None = 2) -> str:

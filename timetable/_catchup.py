@@ -37,7 +37,7 @@ from typing import Any, Literal
 import attrs
 
 from ._changeset import Changeset, RunInsert
-from ._planning import Action, History, Reason, iso, validate_history
+from ._planning import DOCUMENT_VERSION, Action, History, Reason, iso, validate_history
 from ._records import RunRecord, RunState, RunType
 from ._rows import RowLike
 from ._runs import _fast_iter, _make_run, check_timetable, infer_manual_interval, next_run_info
@@ -231,7 +231,8 @@ class CatchupEntry:
 def _info_dict(info: RunInfo) -> dict[str, Any]:
     return {
         "logical_date": iso(info.logical_date),
-        "data_interval": [iso(info.data_interval.start), iso(info.data_interval.end)],
+        "data_interval": {"start": iso(info.data_interval.start),
+                          "end": iso(info.data_interval.end)},
         "run_after": iso(info.run_after),
     }
 
@@ -326,6 +327,7 @@ class CatchupPlan:
     def to_dict(self) -> dict[str, Any]:
         """The plan as JSON-safe data (``json.dumps`` works on it)."""
         return {
+            "version": DOCUMENT_VERSION,
             "kind": "catchup",
             "now": iso(self.now),
             "catchup": self.catchup,
@@ -365,8 +367,8 @@ class CatchupPlan:
         return "\n".join(lines)
 
 
-def _td(value: timedelta | None) -> float | None:
-    return None if value is None else value.total_seconds()
+def _td(value: timedelta | None) -> dict[str, float] | None:
+    return None if value is None else {"seconds": value.total_seconds()}
 
 
 def _entry_lines(plan: CatchupPlan, max_lines: int) -> list[str]:

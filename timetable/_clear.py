@@ -44,7 +44,7 @@ import attrs
 
 from ._changeset import Changeset, FieldChange, RunUpdate, TaskInstanceUpdate
 from ._graph import TaskGraph
-from ._planning import History, validate_history
+from ._planning import DOCUMENT_VERSION, History, validate_history
 from ._records import RunRecord, RunState, TaskInstanceRecord, TaskState
 from ._rows import read_task_instances
 from ._tz import check_aware
@@ -73,7 +73,7 @@ TaskSelector = str | tuple[str, int]
 
 FAILED_STATES = frozenset({TaskState.FAILED, TaskState.UPSTREAM_FAILED})
 RUNNING_STATES = frozenset({TaskState.RUNNING})
-_PLAN_VERSION = 1
+_PLAN_VERSION = DOCUMENT_VERSION
 
 
 # -- history -----------------------------------------------------------------------------

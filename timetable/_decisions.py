@@ -29,7 +29,7 @@ from typing import Any, Literal, Protocol
 import attrs
 
 from ._changeset import Changeset, RunInsert
-from ._planning import History, check_conf, iso, validate_history
+from ._planning import DOCUMENT_VERSION, History, check_conf, iso, validate_history
 from ._records import RunRecord, RunState, RunType, TaskInstanceRecord, TaskState
 from ._rows import RowLike, read_run, read_task_instances
 from ._runs import check_timetable, infer_manual_interval, next_run_info
@@ -116,6 +116,8 @@ class DependsOnPastVerdict:
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe form."""
         return {
+            "version": DOCUMENT_VERSION,
+            "kind": "depends_on_past",
             "passed": self.passed,
             "rule": self.rule.value,
             "reason": self.reason,
@@ -323,9 +325,14 @@ class LatestOnlyDecision:
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe form."""
         return {
+            "version": DOCUMENT_VERSION,
+            "kind": "latest_only",
             "is_latest": self.is_latest,
             "reason": self.reason,
-            "window": None if self.window is None else [iso(w) for w in self.window],
+            "window": (
+                None if self.window is None
+                else {"start": iso(self.window[0]), "end": iso(self.window[1])}
+            ),
         }
 
 
@@ -623,10 +630,12 @@ class ManualRun:
         """JSON-safe form."""
         iv = self.data_interval
         return {
+            "version": DOCUMENT_VERSION,
+            "kind": "manual_run",
             "run_id": self.run_id,
             "run_type": self.run_type.value,
             "logical_date": iso(self.logical_date),
-            "data_interval": None if iv is None else [iso(iv.start), iso(iv.end)],
+            "data_interval": None if iv is None else {"start": iso(iv.start), "end": iso(iv.end)},
             "run_after": iso(self.run_after),
             "state": self.state.value,
             "conf": None if self.conf is None else dict(self.conf),

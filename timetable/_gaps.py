@@ -23,7 +23,7 @@ from typing import Any
 import attrs
 
 from ._catchup import IntervalRange
-from ._planning import History, Reason, iso, validate_history
+from ._planning import DOCUMENT_VERSION, History, Reason, iso, validate_history
 from ._records import RunRecord, RunState
 from ._rows import RowLike
 from ._runs import _fast_iter, check_timetable, iter_run_infos
@@ -71,6 +71,7 @@ class GapReport:
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe form."""
         return {
+            "version": DOCUMENT_VERSION,
             "kind": "gaps",
             "start": iso(self.start),
             "end": iso(self.end),

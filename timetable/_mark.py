@@ -53,6 +53,7 @@ from ._clear import (
     _run_changes,
 )
 from ._graph import TaskGraph
+from ._planning import DOCUMENT_VERSION
 from ._records import RunRecord, RunState, TaskInstanceRecord, TaskState
 from ._runs import check_timetable
 from ._timetables import TimetableProtocol
@@ -62,7 +63,7 @@ from .errors import InvalidArgumentError, InvalidRequestError, WrongTypeError
 
 __all__ = ["MarkPlan", "MarkRequest", "MarkRunPlan", "plan_mark", "plan_mark_run"]
 
-_PLAN_VERSION = 1
+_PLAN_VERSION = DOCUMENT_VERSION
 _MARK_STATES = (TaskState.SUCCESS, TaskState.FAILED, TaskState.SKIPPED)
 _RUNNING_LIKE = frozenset(
     {TaskState.RUNNING, TaskState.DEFERRED, TaskState.UP_FOR_RESCHEDULE, TaskState.AWAITING_INPUT}

@@ -94,6 +94,25 @@ class Reason(enum.StrEnum):
     """Policy ``coalesce``: the interval is covered by one run spanning the gap."""
 
 
+#: The ``"version"`` of every plan and decision document (``to_dict()``).
+DOCUMENT_VERSION = 1
+
+
+def run_dict(run: RunRecord) -> dict[str, Any]:
+    """A run record as JSON (the ``dag_run`` fields, data interval as ``{start, end}``)."""
+    iv = run.data_interval
+    return {
+        "run_id": run.run_id,
+        "run_type": run.run_type.value,
+        "logical_date": iso(run.logical_date),
+        "data_interval": None if iv is None else {"start": iso(iv.start), "end": iso(iv.end)},
+        "run_after": iso(run.run_after),
+        "state": run.state.value,
+        "conf": None if run.conf is None else dict(run.conf),
+        "clear_number": run.clear_number,
+    }
+
+
 def iso(value: datetime | None) -> str | None:
     """ISO-8601 text of an instant, or ``None``."""
     return None if value is None else value.isoformat()

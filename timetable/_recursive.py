@@ -33,6 +33,7 @@ from ._clear import (
     _select,
 )
 from ._graph import TaskGraph
+from ._planning import DOCUMENT_VERSION
 from ._records import TaskInstanceRecord
 from .errors import InvalidArgumentError, InvalidRequestError, UnknownTaskError, WrongTypeError
 
@@ -109,7 +110,7 @@ class RecursiveClearPlan:
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-safe data (versioned)."""
         return {
-            "version": 1,
+            "version": DOCUMENT_VERSION,
             "kind": "clear_recursive",
             "depth": self.depth,
             "dags": [{"dag_id": d, "plan": p.to_dict()} for d, p in self.plans],

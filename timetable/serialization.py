@@ -85,8 +85,26 @@ def _fields(obj: Any) -> dict[str, Any]:
     return out
 
 
+def _is_document(obj: Any) -> bool:
+    """Plans and decisions write their own documents (``{"version", "kind", …}``)."""
+    return type(obj).__name__ in _DOCUMENT_TYPES
+
+
+_DOCUMENT_TYPES = frozenset({
+    "BackfillPlan", "CatchupPlan", "Changeset", "ClearPlan", "DependsOnPastVerdict",
+    "GapReport", "LatestOnlyDecision", "ManualRun", "MarkPlan", "MarkRunPlan",
+    "RecursiveClearPlan",
+})  # fmt: skip
+
+
 def to_dict(obj: Any) -> dict[str, Any]:
     """Serialize any value type, timetable, record, request or plan to JSON-safe data.
+
+    Values (timetables, records, requests, graphs) are written as
+    ``{"type": <class name>, "version": 1, "kind": "value", <fields>}``; plans and
+    decisions as their own document (their ``to_dict()``: ``{"version": 1, "kind":
+    "catchup", …}``).  Every document validates against its schema in
+    :mod:`timetable.schemas`.
 
     Raises:
         WrongTypeError: *obj* is not one of the library's types.
@@ -97,7 +115,10 @@ def to_dict(obj: Any) -> dict[str, Any]:
         raise WrongTypeError.for_value(
             "obj", obj, "expected a value of one of timetable's public types"
         )
-    return {"type": cls.__name__, "version": FORMAT_VERSION, **_fields(obj)}
+    if _is_document(obj):
+        document: dict[str, Any] = obj.to_dict()
+        return document
+    return {"type": cls.__name__, "version": FORMAT_VERSION, "kind": "value", **_fields(obj)}
 
 
 _ISO_RE = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
@@ -135,7 +156,7 @@ def _build(cls: type, data: dict[str, Any], where: str, types: dict[str, type]) 
     if callable(custom):
         return custom(data)
     fields = {f.alias or f.name: f for f in attrs.fields(cls) if f.init}
-    unknown = set(data) - set(fields) - {"type", "version"}
+    unknown = set(data) - set(fields) - {"type", "version", "kind"}
     if unknown:
         name = sorted(unknown)[0]
         raise InvalidSerializedFormError.for_value(
@@ -161,6 +182,9 @@ def _build(cls: type, data: dict[str, Any], where: str, types: dict[str, type]) 
 def from_dict(data: Any) -> Any:
     """Rebuild a value written by `to_dict()` (validating it like the constructor).
 
+    Plan and decision documents (a ``"kind"`` other than ``"value"``) are read by their
+    own schema, exactly: ``from_dict(plan.to_dict()) == plan``.
+
     Raises:
         InvalidSerializedFormError: not an object, unknown ``type``, a newer ``version``,
             or a field of the wrong shape (named in the message).
@@ -168,6 +192,13 @@ def from_dict(data: Any) -> Any:
     """
     if not isinstance(data, dict):
         raise InvalidSerializedFormError.for_value("data", data, "expected a JSON object")
+    kind = data.get("kind")
+    if "type" not in data and isinstance(kind, str) and kind != "value":
+        from ._documents import read_document
+
+        return read_document(data)
+    if kind not in (None, "value"):
+        raise InvalidSerializedFormError.for_value("kind", kind, "expected 'value'")
     types = registered_types()
     name = data.get("type")
     if not isinstance(name, str) or name not in types:
