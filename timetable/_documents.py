@@ -6,7 +6,7 @@ Every plan and decision writes a versioned document (``{"version": 1, "kind": â€
 whose shape is a JSON Schema shipped in ``timetable/schemas/``.  This module is the
 inverse: one reader per kind, strict about keys and types, so
 ``read_document(plan.to_dict()) == plan`` and anything else is an
-:class:`~timetable.errors.InvalidSerializedFormError` naming the JSON path
+[`InvalidSerializedFormError`][timetable.errors.InvalidSerializedFormError] naming the JSON path
 (``$.entries[3].data_interval.start``).  Derived keys (counts, state counts, ``missing``)
 are checked against the entries they summarise, never trusted.
 """

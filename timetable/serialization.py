@@ -104,7 +104,7 @@ def to_dict(obj: Any) -> dict[str, Any]:
     ``{"type": <class name>, "version": 1, "kind": "value", <fields>}``; plans and
     decisions as their own document (their ``to_dict()``: ``{"version": 1, "kind":
     "catchup", …}``).  Every document validates against its schema in
-    :mod:`timetable.schemas`.
+    [`timetable.schemas`][timetable.schemas].
 
     Raises:
         WrongTypeError: *obj* is not one of the library's types.

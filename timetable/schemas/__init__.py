@@ -1,7 +1,7 @@
 """JSON Schemas of every document the library writes, shipped in the package.
 
 Every ``to_dict()`` (plans, decisions, the changeset) and every
-:func:`timetable.serialization.to_dict` value is a JSON object with ``"version"`` and
+[`serialization.to_dict`][timetable.serialization.to_dict] value is a JSON object with ``"version"`` and
 ``"kind"``; this module holds one JSON Schema (draft 2020-12) per kind, as files
 ``timetable/schemas/<kind>.schema.json``.  The encodings are the same everywhere: a data
 interval (or a window) is ``{"start", "end"}``, a datetime is ISO-8601 text with its
@@ -14,7 +14,7 @@ True
 >>> schemas.schema("changeset")["properties"]["kind"]
 {'const': 'changeset'}
 
-:func:`validate` checks a document against its kind's schema; it needs the
+[`validate`][timetable.schemas.validate] checks a document against its kind's schema; it needs the
 ``jsonschema`` package (in the ``test`` extra).
 """
 
