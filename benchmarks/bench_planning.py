@@ -30,6 +30,7 @@ from timetable import (
     DeltaDataIntervals,
     RunRecord,
     TimeRestriction,
+    iter_run_infos,
 )
 from timetable._backfill import BackfillRequest, plan_backfill
 from timetable._catchup import plan_catchup
@@ -72,10 +73,10 @@ def timed(label: str, n_items: int, fn: object) -> object:
 def main(sizes: list[int]) -> None:
     for tt in (CronDataIntervals(cron="@hourly"), DeltaDataIntervals(delta=HOUR)):
         for n in sizes:
-            run(tt, n)
+            run_one(tt, n)
 
 
-def run(tt: Any, n: int) -> None:
+def run_one(tt: Any, n: int) -> None:
     if True:
         print(f"{tt!r}: N = {n:,} hourly intervals ({n / 8766:.1f} years)")
         t0 = time.perf_counter()
@@ -115,6 +116,91 @@ def run(tt: Any, n: int) -> None:
         del runs, history, plan, bf, gaps
 
 
+def _t(fn: Any) -> tuple[float, Any]:
+    gc.collect()
+    t0 = time.perf_counter()
+    out = fn()
+    return time.perf_counter() - t0, out
+
+
+def _stream_us(tt: Any, n: int) -> float:
+    end = START + (n - 1) * HOUR
+    dt, count = _t(lambda: sum(1 for _ in iter_run_infos(tt, start=START, end=end, now=end)))
+    assert count == n, count
+    return dt / n * 1e6
+
+
+def _backfill_peak_mib(tt: Any, n: int) -> float:
+    """Peak traced memory of a backfill plan creating *n* runs from an empty history."""
+    import tracemalloc
+
+    end = START + n * HOUR
+    gc.collect()
+    tracemalloc.start()
+    plan = plan_backfill(tt, BackfillRequest(from_date=START, to_date=end - HOUR), runs=[],
+                         now=end + HOUR)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert len(plan) == n
+    return peak / 2**20
+
+
+def _measure(tt: Any, n: int) -> list[dict[str, Any]]:
+    runs = build(n)
+    stream = _stream_us(tt, n)
+    end = START + n * HOUR
+    tail = n // 10
+    now = end + tail * HOUR
+    every = TimeRestriction(earliest=START, catchup=True)
+    v, history = _t(lambda: validate_history(runs))
+    c, plan = _t(lambda: plan_catchup(tt, runs=history, now=now, restriction=every))
+    assert plan.create_count >= tail
+    ce, plan0 = _t(lambda: plan_catchup(tt, runs=[], now=START + tail * HOUR, restriction=every))
+    failed = BackfillRequest(from_date=START, to_date=end - HOUR, reprocess_behavior="failed")
+    b, bf = _t(lambda: plan_backfill(tt, failed, runs=history, now=now))
+    plain = BackfillRequest(from_date=START, to_date=end - HOUR)
+    be, bf0 = _t(lambda: plan_backfill(tt, plain, runs=[], now=now))
+    g, gaps = _t(lambda: find_gaps(tt, runs=history, start=START, end=end - HOUR, now=now,
+                                   include_failed=True))
+    assert len(bf) == len(bf0) == n
+    assert gaps.expected == n
+    per = {
+        "validate_history (per record)": v / len(runs),
+        "catchup (per created run; the last tenth missing)": c / plan.create_count,
+        "catchup from an empty history (per created run)": ce / plan0.create_count,
+        "backfill, 90% exist, reprocess failed (per interval)": b / n,
+        "backfill creating every run (per interval)": be / n,
+        "find_gaps, failed included (per interval)": g / n,
+    }
+    return [{"N (hourly)": f"{n:,}", "case": label, "µs per item": sec * 1e6,
+             "iter_run_infos µs": stream, "× iter_run_infos": sec * 1e6 / stream}
+            for label, sec in per.items()]
+
+
+def run(sizes: tuple[int, ...] | None = None) -> list[dict[str, Any]]:
+    """Per-item costs as ratios to ``iter_run_infos`` over the same hourly grid, same run.
+
+    Sizes from ``TIMETABLE_BENCH_PLANNING`` (comma-separated; default 10k, 100k, 1M).
+    """
+    import os
+
+    if sizes is None:
+        env = os.environ.get("TIMETABLE_BENCH_PLANNING", "10000,100000,1000000")
+        sizes = tuple(int(float(x)) for x in env.split(","))
+    rows: list[dict[str, Any]] = []
+    tt = CronDataIntervals(cron="@hourly")
+    for n in sizes:
+        rows += _measure(tt, n)
+    big = max(sizes)
+    rows.append({"N (hourly)": f"{big:,}", "case": "backfill plan peak memory (tracemalloc, MiB)",
+                 "µs per item": None, "iter_run_infos µs": None,
+                 "× iter_run_infos": _backfill_peak_mib(tt, big)})
+    return rows
+
+
 if __name__ == "__main__":
-    args = [int(float(a)) for a in sys.argv[1:]] or [10_000, 100_000, 1_000_000]
-    main(args)
+    if sys.argv[1:2] == ["--rows"]:
+        for row in run(tuple(int(float(a)) for a in sys.argv[2:]) or None):
+            print(row)
+    else:
+        main([int(float(a)) for a in sys.argv[1:]] or [10_000, 100_000, 1_000_000])
