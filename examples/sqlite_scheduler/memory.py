@@ -15,7 +15,7 @@ from datetime import datetime
 import timetable
 from timetable import Changeset, RunRecord, TaskInstanceRecord
 
-from .store import Cursor
+from .store import Cursor, LogEntry, log_entry
 
 _ACTIVE = frozenset({"queued", "running"})
 _AUTOMATED = frozenset({"scheduled", "backfill"})
@@ -57,6 +57,7 @@ class MemoryStore:
     def __init__(self, dag_ids: Sequence[str], start: datetime) -> None:
         self.dags = {d: _Dag() for d in dag_ids}
         self._cursor: Cursor | None = (start, 0)
+        self.entries: list[LogEntry] = []
 
     def cursor(self) -> Cursor | None:
         return self._cursor
@@ -105,7 +106,7 @@ class MemoryStore:
 
     def write(
         self, dag_id: str, changeset: Changeset, *, now: datetime,
-        tasks: Sequence[tuple[str, int]], expect: Cursor, to: Cursor,
+        tasks: Sequence[tuple[str, int]], expect: Cursor, to: Cursor, kind: str,
     ) -> None:
         d = self.dags[dag_id]
         touched = {u.run_id for u in changeset.runs_to_update}
@@ -129,10 +130,12 @@ class MemoryStore:
                                             max_tries=tries)
                 for task_id, tries in tasks
             }
+        self.entries.append(log_entry(kind, dag_id, to, changeset))
         self._move(expect, to)
 
     def set_paused(self, dag_id: str, paused: bool, *, expect: Cursor, to: Cursor) -> None:
         self.dags[dag_id].paused = paused
+        self.entries.append(log_entry("pause" if paused else "unpause", dag_id, to, None))
         self._move(expect, to)
 
     def advance(self, *, expect: Cursor, to: Cursor | None) -> None:
@@ -141,6 +144,10 @@ class MemoryStore:
     def _move(self, expect: Cursor, to: Cursor | None) -> None:
         assert self._cursor == expect
         self._cursor = to
+
+    def log(self) -> list[LogEntry]:
+        """Every logged write, in order (the same rows the SQLite store logs)."""
+        return list(self.entries)
 
     def records(self, dag_id: str) -> tuple[list[RunRecord], list[TaskInstanceRecord]]:
         """Every run and task instance of *dag_id*."""

@@ -53,7 +53,7 @@ class Store(Protocol):
     def run_to_mark(self, dag_id: str, target: str) -> tuple[Sequence[Any], Sequence[Any]]: ...
     def write(
         self, dag_id: str, changeset: Changeset, *, now: datetime,
-        tasks: Sequence[tuple[str, int]], expect: Cursor, to: Cursor,
+        tasks: Sequence[tuple[str, int]], expect: Cursor, to: Cursor, kind: str,
     ) -> None: ...
     def set_paused(self, dag_id: str, paused: bool, *, expect: Cursor, to: Cursor) -> None: ...
     def advance(self, *, expect: Cursor, to: Cursor | None) -> None: ...
@@ -229,8 +229,10 @@ class Scheduler:
         if self.think:
             time.sleep(self.think)  # widen the race window (the concurrency test)
         tasks = [(t.task_id, t.retries) for t in dag.graph]
-        store.write(dag.dag_id, changeset, now=now, tasks=tasks, expect=expect, to=to)
-        self.stats[action.kind if action else kind] += 1
+        label = action.kind if action else kind
+        store.write(dag.dag_id, changeset, now=now, tasks=tasks, expect=expect, to=to,
+                    kind=label)
+        self.stats[label] += 1
         return True
 
     def _plan_action(self, dag: Dag, action: Action, now: datetime) -> Changeset:

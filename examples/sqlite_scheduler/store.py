@@ -8,6 +8,7 @@ That function is the only place where the host turns library values into SQL val
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
@@ -50,6 +51,15 @@ CREATE TABLE IF NOT EXISTS task_instance (
     max_tries   INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (dag_id, run_id, task_id, map_index),
     FOREIGN KEY (dag_id, run_id) REFERENCES dag_run (dag_id, run_id)
+);
+CREATE TABLE IF NOT EXISTS scheduler_log (
+    seq         INTEGER PRIMARY KEY,
+    at          TEXT NOT NULL,
+    step        INTEGER NOT NULL,
+    dag_id      TEXT NOT NULL,
+    kind        TEXT NOT NULL,
+    operations  INTEGER NOT NULL,
+    digest      TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS scheduler_cursor (
     id      INTEGER PRIMARY KEY CHECK (id = 1),
@@ -186,6 +196,22 @@ def apply_changeset(
 
 # -- the store the scheduler talks to ------------------------------------------------------
 Cursor = tuple[datetime, int]
+LogEntry = tuple[str, int, str, str, int, str]
+
+
+def log_entry(
+    kind: str, dag_id: str, to: Cursor, changeset: timetable.Changeset | None
+) -> LogEntry:
+    """The audit row a write leaves: when, which step, what, and a digest of the changeset.
+
+    The log makes every decision visible in the database, so "the database equals the
+    run that was never killed" also means "no step was done twice or lost".
+    """
+    at, step = to
+    ops = 0 if changeset is None else len(changeset)
+    digest = "" if changeset is None else hashlib.blake2b(
+        changeset.to_json(indent=None).encode(), digest_size=8).hexdigest()
+    return (_sql(at), step - 1, dag_id, kind, ops, digest)
 
 _ACTIVE = "('queued', 'running')"
 
@@ -304,18 +330,33 @@ class SqliteStore:
         tasks: Sequence[tuple[str, int]],
         expect: Cursor,
         to: Cursor,
+        kind: str,
     ) -> None:
-        """Apply *changeset* and move the cursor, in one transaction."""
+        """Apply *changeset*, log it and move the cursor, in one transaction."""
         with write_transaction(self.conn):
             apply_changeset(self.conn, dag_id, changeset, now=now,
                             task_instances_for_new_runs=tasks)
+            self._log(log_entry(kind, dag_id, to, changeset))
             self._move(expect, to)
+
+    def _log(self, entry: LogEntry) -> None:
+        self.conn.execute(
+            "INSERT INTO scheduler_log (at, step, dag_id, kind, operations, digest) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            entry,
+        )
+
+    def log(self) -> list[LogEntry]:
+        """Every logged write, in order."""
+        return [tuple(r) for r in self.conn.execute(
+            "SELECT at, step, dag_id, kind, operations, digest FROM scheduler_log ORDER BY seq")]
 
     def set_paused(self, dag_id: str, paused: bool, *, expect: Cursor, to: Cursor) -> None:
         with write_transaction(self.conn):
             self.conn.execute(
                 "UPDATE dag SET is_paused = ? WHERE dag_id = ?", (int(paused), dag_id)
             )
+            self._log(log_entry("pause" if paused else "unpause", dag_id, to, None))
             self._move(expect, to)
 
     def advance(self, *, expect: Cursor, to: Cursor | None) -> None:
@@ -326,7 +367,7 @@ class SqliteStore:
     def dump(self) -> list[tuple[Any, ...]]:
         """Every row of every table, in a fixed order (to compare two databases)."""
         out: list[tuple[Any, ...]] = []
-        for table, order in (("dag", "dag_id"), ("dag_run", "id"),
+        for table, order in (("dag", "dag_id"), ("dag_run", "id"), ("scheduler_log", "seq"),
                              ("task_instance", "dag_id, run_id, task_id, map_index"),
                              ("scheduler_cursor", "id")):
             out += [(table, *row) for row in

@@ -124,6 +124,11 @@ def test_year_matches_the_pure_replay(year: dict[str, Any]) -> None:
     """The SQLite database ends exactly where the records, applied with
     `timetable.apply_changeset`, end."""
     assert dict(year["memory_stats"]) == year["stats"]
+    store = ss.SqliteStore(year["path"])
+    log = store.log()
+    store.close()
+    assert log == year["memory"].log()  # the same decisions, at the same instants
+    assert len(log) > 9000
     for dag in year["dags"]:
         runs, tis = _rows(year["path"], dag.dag_id)
         stored = timetable.RunHistory(runs=runs, task_instances=tis)
