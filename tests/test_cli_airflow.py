@@ -344,3 +344,30 @@ def test_recursive_clear_as_text() -> None:
     assert code == 0
     assert "3 DAG(s)" in text
     assert "1 cross-DAG marker(s)" in text
+
+
+HOSTILE_FLAGS = [
+    ["--now", "garbage"], ["--now", "99999-01-01"], ["--start", "2024-13-01"], ["--limit", "-1"],
+    ["-n", "0"], ["--max-active-runs", "0"], ["--timezone", ""],
+    ["--timezone", "Europe/Berlin", "--start", "2024-03-31T02:30"],
+    ["--schedule", "*/0 * * * *"], ["--schedule", "0 0 31 2 *"], ["--schedule", "99999d"],
+    ["--schedule", "0s"], ["--policy", "latest:0"], ["--policy", "window:1mo"],
+    ["--dag-run-conf", "[1"], ["--task", "x[abc]"], ["--task", "transform[5]"], ["-t", "("],
+    ["--map-index", "-5"], ["--state", "success", "--run-id", "nope"],
+    ["--last-start", "2024-01-02", "--last-end", "2024-01-01"], ["--logical-date", "x"],
+    ["--from-date", "2024-01-01", "--to-date", "2024-01-01"], ["--dags", "/nonexistent"],
+    ["--dst-gap", "skip"], ["--timetable", "/nonexistent.json"],
+]
+
+
+@pytest.mark.parametrize("command", sorted(COMMAND_FLAGS))
+def test_hostile_flags_are_usage_or_input_errors(
+    command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for flags in HOSTILE_FLAGS:
+        code, _ = run(command, "--example", *flags)
+        err = capsys.readouterr().err
+        assert code in (0, 2), (flags, err)
+        assert "internal error" not in err, flags
+        if code == 2:
+            assert err.strip().splitlines()[-1].startswith(f"timetable {command}: error ["), flags
