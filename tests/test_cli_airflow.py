@@ -296,7 +296,7 @@ def test_json_in_a_narrow_encoding_stays_valid(monkeypatch: pytest.MonkeyPatch) 
     stream = _Stream("ascii")
     monkeypatch.setattr(sys, "stdout", stream)
     assert main(["manual", "--example", "--json"]) == 0
-    assert json.loads(stream.text())["kind"] == "manual_run"
+    assert json.loads(stream.text())["kind"] == "manual_interval"
 
 
 def test_colour_only_on_a_terminal_and_never_with_no_color() -> None:

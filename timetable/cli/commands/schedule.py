@@ -147,7 +147,7 @@ def cmd_manual(inputs: Inputs, out: TextIO) -> int:
         how = f"from run_after {fmt(run_after)} (CLI / TriggerDagRunOperator)"
     if inputs.args.json:
         write_json(out, document(
-            "manual_run", run_after=run_after.isoformat(),
+            "manual_interval", run_after=run_after.isoformat(),
             logical_date=None if iv is None else iv.start.isoformat(),
             data_interval=interval_json(iv),
         ))
