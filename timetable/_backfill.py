@@ -52,6 +52,7 @@ from ._timetables import TimetableProtocol
 from ._types import DataInterval, RunInfo
 from ._tz import check_aware
 from ._validation import aware as _aware
+from ._validation import bool_arg, checked, enum_items_arg, enum_missing, indent_arg, max_lines_arg
 from ._validation import is_bool as _bool
 from .errors import (
     BackfillAlreadyRunningError,
@@ -78,6 +79,8 @@ __all__ = [
 
 class ReprocessBehavior(enum.StrEnum):
     """Which existing finished runs a backfill re-runs (Airflow's ``ReprocessBehavior``)."""
+
+    _missing_ = classmethod(enum_missing)
 
     NONE = "none"
     """Never re-run an existing run."""
@@ -368,10 +371,12 @@ class BackfillPlan:
             "reprocessed_runs": [run_dict(r) for r in self._reprocessed],
         }
 
+    @checked(indent=indent_arg)
     def to_json(self, *, indent: int | None = 2) -> str:
         """`to_dict()` as a JSON string."""
         return json.dumps(self.to_dict(), indent=indent)
 
+    @checked(max_lines=max_lines_arg)
     def to_text(self, *, max_lines: int = 20) -> str:
         """A readable summary, one line per interval (elided past *max_lines*)."""
         req = self.request
@@ -509,6 +514,12 @@ def _backfill_run_id(run_after: datetime) -> str:
     return _BACKFILL_PREFIX + run_after.isoformat()
 
 
+@checked(
+    depends_on_past=bool_arg,
+    allowed_run_types=enum_items_arg(RunType, none=True),
+    backfill_running=bool_arg,
+    dry_run=bool_arg,
+)
 def plan_backfill(
     timetable: TimetableProtocol,
     request: BackfillRequest,

@@ -50,6 +50,7 @@ from ._timetables import (
 )
 from ._types import DataInterval, RunInfo, TimeRestriction
 from ._tz import check_aware
+from ._validation import checked, enum_missing, indent_arg, max_lines_arg
 from .errors import InvalidArgumentError, InvalidRequestError, WrongTypeError
 
 __all__ = [
@@ -65,6 +66,8 @@ __all__ = [
 
 class CatchupStop(enum.StrEnum):
     """Why a catchup plan ends where it does."""
+
+    _missing_ = classmethod(enum_missing)
 
     CAUGHT_UP = "caught up"
     """The next run is not due yet (its ``run_after`` is after now); see ``next_run``."""
@@ -341,10 +344,12 @@ class CatchupPlan:
             "skipped": [r.to_dict() for r in self.skipped],
         }
 
+    @checked(indent=indent_arg)
     def to_json(self, *, indent: int | None = 2) -> str:
         """`to_dict()` as a JSON string."""
         return json.dumps(self.to_dict(), indent=indent)
 
+    @checked(max_lines=max_lines_arg)
     def to_text(self, *, max_lines: int = 20) -> str:
         """A readable summary: one line per entry (elided past *max_lines*)."""
         lines = [

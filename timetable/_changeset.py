@@ -40,6 +40,7 @@ from ._rows import parse_datetime, read_runs, read_task_instances
 from ._types import DataInterval
 from ._validation import aware as _aware
 from ._validation import aware_or_none as _aware_or_none
+from ._validation import checked, indent_arg, instance_arg, str_or_none_arg
 from ._validation import nonempty_str as _nonempty_str
 from .errors import (
     ChangesetConflictError,
@@ -119,12 +120,13 @@ def _changes(columns: tuple[str, ...]) -> Any:
         if not isinstance(value, Mapping):
             raise WrongTypeError.for_value("changes", value, "expected {column: FieldChange}")
         out: dict[str, FieldChange] = {}
-        for column in sorted(value):
-            change = value[column]
-            if column not in columns:
+        for column in value:
+            if not isinstance(column, str) or column not in columns:
                 raise InvalidArgumentError.for_value(
                     "changes", column, f"expected a column in {columns}"
                 )
+        for column in sorted(value):
+            change = value[column]
             if not isinstance(change, FieldChange):
                 raise WrongTypeError.for_value(
                     f"changes[{column!r}]", change, "expected a FieldChange"
@@ -247,6 +249,7 @@ class RunInsert:
         return row
 
     @classmethod
+    @checked(record=instance_arg(RunRecord, "a RunRecord"), triggered_by=str_or_none_arg)
     def from_record(cls, record: RunRecord, *, triggered_by: str | None = None) -> RunInsert:
         """The insert that creates *record*."""
         iv = record.data_interval
@@ -534,6 +537,7 @@ class Changeset:
             "task_instances_to_update": [u.to_dict() for u in self.task_instances_to_update],
         }
 
+    @checked(indent=indent_arg)
     def to_json(self, *, indent: int | None = 2) -> str:
         """`to_dict()` as a JSON string."""
         return json.dumps(self.to_dict(), indent=indent)

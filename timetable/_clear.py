@@ -49,6 +49,7 @@ from ._records import RunRecord, RunState, TaskInstanceRecord, TaskState
 from ._rows import read_task_instances
 from ._tz import check_aware
 from ._validation import aware_or_none as _aware_or_none
+from ._validation import aware_or_none_arg, checked, indent_arg, str_arg
 from ._validation import is_bool as _bool
 from .errors import (
     InvalidArgumentError,
@@ -196,6 +197,7 @@ class RunHistory:
             raise UnknownRunError.for_value("run_id", run_id, "no run with this id in the history")
         return run
 
+    @checked(task_id=str_arg, run_id=str_arg)
     def instances(self, task_id: str, run_id: str) -> tuple[TaskInstanceRecord, ...]:
         """The task instances of *task_id* in *run_id* (several when mapped)."""
         cell = self._by_task.get(task_id, {}).get(run_id)
@@ -206,6 +208,7 @@ class RunHistory:
         result: tuple[TaskInstanceRecord, ...] = cell
         return result
 
+    @checked(start=aware_or_none_arg, end=aware_or_none_arg)
     def run_ids_between(self, start: datetime | None, end: datetime | None) -> tuple[str, ...]:
         """Runs whose logical date is in ``[start, end]`` (either bound may be open).
 
@@ -700,6 +703,7 @@ class ClearPlan:
         """Plain JSON-safe data (versioned)."""
         return _plan_dict("clear", self.task_instances, self.runs)
 
+    @checked(indent=indent_arg)
     def to_json(self, *, indent: int | None = 2) -> str:
         """`to_dict()` as a JSON string (keys in a fixed order)."""
         return json.dumps(self.to_dict(), indent=indent)

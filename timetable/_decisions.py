@@ -36,6 +36,7 @@ from ._runs import check_timetable, infer_manual_interval, next_run_info
 from ._timetables import CronDataIntervals, DeltaDataIntervals, TimetableProtocol
 from ._types import DataInterval, TimeRestriction
 from ._tz import check_aware
+from ._validation import enum_missing
 from .airflow import generate_run_id
 from .errors import (
     InvalidArgumentError,
@@ -62,6 +63,8 @@ __all__ = [
 
 class DependsOnPastRule(enum.StrEnum):
     """The check that decided a depends_on_past verdict (in order)."""
+
+    _missing_ = classmethod(enum_missing)
 
     IGNORE_ALL_DEPS = "ignore_all_deps"
     IGNORE_TASK_DEPS = "ignore_task_deps"

@@ -30,6 +30,7 @@ from ._runs import _fast_iter, check_timetable, iter_run_infos
 from ._timetables import TimetableProtocol
 from ._types import DataInterval, RunInfo
 from ._tz import check_aware
+from ._validation import checked, max_lines_arg
 from .errors import InvalidIntervalError
 
 __all__ = ["GapReport", "find_gaps"]
@@ -84,6 +85,7 @@ class GapReport:
             "off_grid": list(self.off_grid),
         }
 
+    @checked(max_lines=max_lines_arg)
     def to_text(self, *, max_lines: int = 20) -> str:
         """A readable summary, one line per gap range."""
         lines = [

@@ -32,6 +32,7 @@ from typing import Any
 
 import attrs
 
+from ._validation import bool_arg, checked, str_or_items_arg
 from ._validation import is_bool as _bool
 from ._validation import nonempty_str as _nonempty_str
 from .errors import CyclicGraphError, InvalidArgumentError, UnknownTaskError, WrongTypeError
@@ -284,6 +285,7 @@ class TaskGraph:
         return frozenset(self._relevant_st(task_id))
 
     # -- Airflow's partial_subset -----------------------------------------------------------
+    @checked(upstream=bool_arg, downstream=bool_arg)
     def subset(
         self,
         task_ids: str | Iterable[str],
@@ -308,6 +310,7 @@ class TaskGraph:
         """
         return frozenset(self.explain_subset(task_ids, upstream=upstream, downstream=downstream))
 
+    @checked(upstream=bool_arg, downstream=bool_arg)
     def explain_subset(
         self,
         task_ids: str | Iterable[str],
@@ -331,7 +334,7 @@ class TaskGraph:
 
     # -- internals ------------------------------------------------------------------------
     def _check_ids(self, task_ids: str | Iterable[str]) -> set[str]:
-        ids = {task_ids} if isinstance(task_ids, str) else set(task_ids)
+        ids = set(str_or_items_arg("task_ids", task_ids))
         for tid in ids:
             if tid not in self._index:
                 raise _unknown("task_ids", tid, self)
@@ -498,9 +501,17 @@ def _find_cycle(
     cycle = path[where[node] :]
     cycle.reverse()  # we walked upstream; print downstream
     # start at the task given first, for a stable message
-    first = min(range(len(cycle)), key=lambda i: list(index).index(cycle[i]))
+    given = {tid: i for i, tid in enumerate(index)}
+    first = min(range(len(cycle)), key=lambda i: given[cycle[i]])
     cycle = cycle[first:] + cycle[:first]
+    if len(cycle) > _CYCLE_SHOWN:  # a short message: the first tasks, the count, the last
+        head = cycle[: _CYCLE_SHOWN - 1]
+        return [*head, f"… ({len(cycle) - len(head) - 1} more) …", cycle[-1], cycle[0]]
     return [*cycle, cycle[0]]
+
+
+#: The most tasks of a cycle a :class:`CyclicGraphError` message names.
+_CYCLE_SHOWN = 6
 
 
 def _unknown(argument: str, task_id: object, graph: TaskGraph) -> UnknownTaskError:

@@ -46,6 +46,7 @@ from ._timetables import (
 )
 from ._types import RunInfo, TimeRestriction
 from ._tz import check_aware
+from ._validation import aware_arg, checked
 from ._zonetable import constant_after
 from .errors import InvalidArgumentError, InvalidIntervalError, WrongTypeError
 
@@ -88,6 +89,7 @@ def iter_intervals(
     return ((r.data_interval.start, r.data_interval.end) for r in _chain(tt, start, end, now))
 
 
+@checked(end=aware_arg)
 def count_intervals(
     timetable: TimetableProtocol,
     *,

@@ -58,6 +58,7 @@ from ._records import RunRecord, RunState, TaskInstanceRecord, TaskState
 from ._runs import check_timetable
 from ._timetables import TimetableProtocol
 from ._types import TimeRestriction
+from ._validation import checked, indent_arg
 from ._validation import is_bool as _bool
 from .errors import InvalidArgumentError, InvalidRequestError, WrongTypeError
 
@@ -197,6 +198,7 @@ class MarkPlan:
             "cleared": [list(k) for k in self.cleared],
         }
 
+    @checked(indent=indent_arg)
     def to_json(self, *, indent: int | None = 2) -> str:
         """`to_dict()` as a JSON string."""
         return json.dumps(self.to_dict(), indent=indent)
@@ -246,6 +248,7 @@ class MarkRunPlan:
             run_state_after=self.run_state_after.value,
         )
 
+    @checked(indent=indent_arg)
     def to_json(self, *, indent: int | None = 2) -> str:
         """`to_dict()` as a JSON string."""
         return json.dumps(self.to_dict(), indent=indent)

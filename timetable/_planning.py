@@ -38,7 +38,15 @@ import attrs
 from ._records import RunRecord, RunState, RunType
 from ._rows import RowLike, is_row, read_run
 from ._types import DataInterval, TimeRestriction
-from ._tz import check_aware
+from ._validation import (
+    aware_arg,
+    aware_or_none_arg,
+    bool_arg,
+    checked,
+    enum_missing,
+    items_arg,
+    str_arg,
+)
 from .errors import (
     DuplicateLogicalDateError,
     DuplicateRunIdError,
@@ -61,6 +69,8 @@ __all__ = [
 class Action(enum.StrEnum):
     """What a plan entry asks the host to do."""
 
+    _missing_ = classmethod(enum_missing)
+
     CREATE = "create"
     """Create a new run."""
     REPROCESS = "reprocess"
@@ -71,6 +81,8 @@ class Action(enum.StrEnum):
 
 class Reason(enum.StrEnum):
     """Why an entry is in a plan.  Values are stable strings (they appear in JSON)."""
+
+    _missing_ = classmethod(enum_missing)
 
     DUE = "due"
     """The interval is due (``run_after <= now``) and has no run."""
@@ -219,14 +231,17 @@ class History:
         """The runs that have a logical date, in logical-date order."""
         return self.runs[: self._dated]
 
+    @checked(run_id=str_arg)
     def get(self, run_id: str) -> RunRecord | None:
         """The run with *run_id*, or ``None``."""
         return self._by_id.get(run_id)
 
+    @checked(logical_date=aware_arg)
     def at(self, logical_date: datetime) -> RunRecord | None:
         """The run whose logical date is *logical_date* (an instant), or ``None``."""
         return self._by_date.get(_utc(logical_date))
 
+    @checked(logical_date=aware_arg)
     def before(self, logical_date: datetime) -> Iterator[RunRecord]:
         """Runs with a logical date strictly before *logical_date*, latest first."""
         i = bisect_left(self._dates, _utc(logical_date))
@@ -234,6 +249,7 @@ class History:
         for j in range(i - 1, -1, -1):
             yield runs[j]
 
+    @checked(logical_date=aware_arg)
     def after(self, logical_date: datetime) -> Iterator[RunRecord]:
         """Runs with a logical date at or after *logical_date*, earliest first."""
         i = bisect_left(self._dates, _utc(logical_date))
@@ -253,6 +269,7 @@ class History:
                 return runs[j]
         return None
 
+    @checked(include_backfill=bool_arg)
     def count_active(self, *, include_backfill: bool = False) -> int:
         """Queued plus running runs (backfill runs only when *include_backfill*)."""
         return sum(
@@ -362,6 +379,7 @@ def validate_history(runs: Iterable[RunRecord | RowLike] | History) -> History:
 
 
 
+@checked(start_date=aware_or_none_arg, end_date=aware_or_none_arg, catchup=bool_arg)
 def dag_restriction(
     *,
     start_date: datetime | None,
@@ -388,12 +406,20 @@ def dag_restriction(
     >>> r.earliest.day, r.latest.day
     (1, 5)
     """
-    tasks = list(task_dates)
-    for i, (ts, te) in enumerate(tasks):
-        if ts is not None:
-            check_aware(ts, f"task_dates[{i}][0]")
-        if te is not None:
-            check_aware(te, f"task_dates[{i}][1]")
+    tasks: list[tuple[datetime | None, datetime | None]] = []
+    for i, pair in enumerate(items_arg("task_dates", task_dates)):
+        if isinstance(pair, str | Mapping) or not isinstance(pair, Iterable):
+            raise WrongTypeError.for_value(
+                f"task_dates[{i}]", pair, "expected a (start_date, end_date) pair"
+            )
+        dates = tuple(pair)
+        if len(dates) != 2:
+            raise WrongTypeError.for_value(
+                f"task_dates[{i}]", pair, "expected a (start_date, end_date) pair"
+            )
+        ts = aware_or_none_arg(f"task_dates[{i}][0]", dates[0])
+        te = aware_or_none_arg(f"task_dates[{i}][1]", dates[1])
+        tasks.append((ts, te))
     starts = [d for d in [start_date, *(ts for ts, _ in tasks)] if d is not None]
     earliest = min(starts) if starts else None
     latest = end_date

@@ -16,6 +16,7 @@ import attrs
 from ._types import DataInterval
 from ._validation import aware as _aware
 from ._validation import aware_or_none as _aware_or_none
+from ._validation import enum_missing
 from ._validation import nonempty_str as _nonempty_str
 from .errors import InvalidRecordError, WrongTypeError
 
@@ -24,6 +25,8 @@ __all__ = ["RunRecord", "RunState", "RunType", "TaskInstanceRecord", "TaskState"
 
 class RunType(enum.StrEnum):
     """How a run came to exist (Airflow's ``DagRunType``), in Airflow's declaration order."""
+
+    _missing_ = classmethod(enum_missing)
 
     BACKFILL = "backfill"
     SCHEDULED = "scheduled"
@@ -35,6 +38,8 @@ class RunType(enum.StrEnum):
 
 class RunState(enum.StrEnum):
     """The state of a run (Airflow's ``DagRunState``)."""
+
+    _missing_ = classmethod(enum_missing)
 
     QUEUED = "queued"
     RUNNING = "running"
@@ -52,6 +57,8 @@ class TaskState(enum.StrEnum):
 
     A task instance with no state yet is represented by ``None``, not by a member.
     """
+
+    _missing_ = classmethod(enum_missing)
 
     REMOVED = "removed"
     SCHEDULED = "scheduled"

@@ -35,6 +35,7 @@ from ._clear import (
 from ._graph import TaskGraph
 from ._planning import DOCUMENT_VERSION
 from ._records import TaskInstanceRecord
+from ._validation import checked, indent_arg, items_arg
 from .errors import InvalidArgumentError, InvalidRequestError, UnknownTaskError, WrongTypeError
 
 __all__ = ["CrossDagMarker", "RecursiveClearPlan", "plan_clear_recursive"]
@@ -116,6 +117,7 @@ class RecursiveClearPlan:
             "dags": [{"dag_id": d, "plan": p.to_dict()} for d, p in self.plans],
         }
 
+    @checked(indent=indent_arg)
     def to_json(self, *, indent: int | None = 2) -> str:
         """`to_dict()` as a JSON string."""
         return json.dumps(self.to_dict(), indent=indent)
@@ -173,7 +175,7 @@ def plan_clear_recursive(
         raise WrongTypeError.for_value("dags", dags, "expected {dag_id: (graph, history)}")
     if not isinstance(request, ClearRequest):
         raise WrongTypeError.for_value("request", request, "expected a ClearRequest")
-    markers = tuple(markers)
+    markers = items_arg("markers", markers)
     for m in markers:
         if not isinstance(m, CrossDagMarker):
             raise WrongTypeError.for_value("markers", m, "expected CrossDagMarker items")
@@ -271,7 +273,7 @@ def _dag(
         pair = dags[dag_id]
     except (KeyError, TypeError):
         raise InvalidArgumentError.for_value(
-            argument, dag_id, f"no DAG with this id in dags (known: {sorted(dags)})"
+            argument, dag_id, f"no DAG with this id in dags (known: {sorted(map(str, dags))})"
         ) from None
     if (
         not isinstance(pair, tuple)

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, runtime_checkable
 
 import attrs
@@ -50,6 +50,7 @@ from ._delta import (
 from ._describe import describe_cron
 from ._types import DataInterval, DstPolicy, RunInfo, TimeRestriction
 from ._tz import check_aware, get_zone, zone_name
+from ._validation import aware_arg, checked, instance_arg
 from ._validation import is_bool as _bool_validator
 from .errors import InvalidScheduleError, WrongTypeError
 
@@ -116,12 +117,26 @@ class _DeltaTicker:
 
 
 # -- field converters / validators ----------------------------------------------------------
+#: Every kind's public methods validate their arguments like the module-level functions do.
+_run_query = checked(
+    last_interval=instance_arg(DataInterval, "a DataInterval or None", none=True),
+    restriction=instance_arg(TimeRestriction, "a TimeRestriction"),
+    now=aware_arg,
+)
+_manual_query = checked(run_after=aware_arg)
+
+
 def _zone_converter(value: Any) -> str:
     if isinstance(value, str):
         get_zone(value)
         return value
-    if value is not None and hasattr(value, "utcoffset"):
-        return zone_name(value)
+    if isinstance(value, tzinfo):
+        try:
+            return zone_name(value)
+        except (TypeError, ValueError, OverflowError) as err:  # a tzinfo that cannot say
+            raise WrongTypeError.for_value(
+                "timezone", value, "expected an IANA zone name such as 'UTC'"
+            ) from err
     raise WrongTypeError.for_value("timezone", value, "expected an IANA zone name such as 'UTC'")
 
 
@@ -306,12 +321,14 @@ class Never:
         """A human sentence."""
         return "Never, external triggers only"
 
+    @_run_query
     def next_run_info(
         self, *, last_interval: DataInterval | None, restriction: TimeRestriction, now: datetime
     ) -> RunInfo | None:
         """Always ``None``."""
         return None
 
+    @_manual_query
     def infer_manual_interval(self, *, run_after: datetime) -> DataInterval:
         """``[run_after, run_after]``."""
         return DataInterval.exact(run_after)
@@ -343,6 +360,7 @@ class Once:
         """A human sentence."""
         return "Once, as soon as possible"
 
+    @_run_query
     def next_run_info(
         self, *, last_interval: DataInterval | None, restriction: TimeRestriction, now: datetime
     ) -> RunInfo | None:
@@ -354,6 +372,7 @@ class Once:
             return None
         return RunInfo.exact(t)
 
+    @_manual_query
     def infer_manual_interval(self, *, run_after: datetime) -> DataInterval:
         """``[run_after, run_after]``."""
         return DataInterval.exact(run_after)
@@ -380,6 +399,7 @@ class Continuous:
         """A human sentence."""
         return "As frequently as possible, but only one run at a time."
 
+    @_run_query
     def next_run_info(
         self, *, last_interval: DataInterval | None, restriction: TimeRestriction, now: datetime
     ) -> RunInfo | None:
@@ -399,6 +419,7 @@ class Continuous:
             return None
         return RunInfo.interval(start, end)
 
+    @_manual_query
     def infer_manual_interval(self, *, run_after: datetime) -> DataInterval:
         """``[run_after, run_after]``."""
         return DataInterval.exact(run_after)
@@ -474,6 +495,7 @@ class CronDataIntervals(_CronKind):
         aligned = tk.align_next(earliest)
         return new_start if aligned is None else max(new_start, aligned)
 
+    @_run_query
     def next_run_info(
         self, *, last_interval: DataInterval | None, restriction: TimeRestriction, now: datetime
     ) -> RunInfo | None:
@@ -482,6 +504,7 @@ class CronDataIntervals(_CronKind):
             self.ticker, self._skip_to_latest, last_interval, restriction, now
         )
 
+    @_manual_query
     def infer_manual_interval(self, *, run_after: datetime) -> DataInterval:
         """The last complete interval at *run_after*: ``[prev(end), end]``, ``end = align_prev(run_after)``."""
         tk = self.ticker
@@ -548,6 +571,7 @@ class DeltaDataIntervals:
             return new_start
         return max(new_start, earliest)
 
+    @_run_query
     def next_run_info(
         self, *, last_interval: DataInterval | None, restriction: TimeRestriction, now: datetime
     ) -> RunInfo | None:
@@ -556,6 +580,7 @@ class DeltaDataIntervals:
             self.ticker, self._skip_to_latest, last_interval, restriction, now
         )
 
+    @_manual_query
     def infer_manual_interval(self, *, run_after: datetime) -> DataInterval:
         """``[run_after - delta, run_after]``."""
         start = step(run_after, self.delta, -1)
@@ -613,6 +638,7 @@ class CronTrigger(_CronKind):
         )
         return past if (now - past) <= buffer else nxt
 
+    @_run_query
     def next_run_info(
         self, *, last_interval: DataInterval | None, restriction: TimeRestriction, now: datetime
     ) -> RunInfo | None:
@@ -621,6 +647,7 @@ class CronTrigger(_CronKind):
             self.ticker, self._first_run, self.interval, last_interval, restriction, now
         )
 
+    @_manual_query
     def infer_manual_interval(self, *, run_after: datetime) -> DataInterval:
         """``[run_after - interval, run_after]``."""
         return _trigger_manual(self.interval, run_after)
@@ -655,6 +682,7 @@ class DeltaTrigger:
         """A human sentence."""
         return f"Every {delta_summary(self.delta)}"
 
+    @_run_query
     def next_run_info(
         self, *, last_interval: DataInterval | None, restriction: TimeRestriction, now: datetime
     ) -> RunInfo | None:
@@ -663,6 +691,7 @@ class DeltaTrigger:
             self.ticker, lambda n: n.astimezone(UTC), self.interval, last_interval, restriction, now
         )
 
+    @_manual_query
     def infer_manual_interval(self, *, run_after: datetime) -> DataInterval:
         """``[run_after - interval, run_after]``."""
         return _trigger_manual(self.interval, run_after)
@@ -723,6 +752,7 @@ class MultiCronTrigger:
         """The children's descriptions joined with ``", "``."""
         return ", ".join(c.description for c in self.children)
 
+    @_run_query
     def next_run_info(
         self, *, last_interval: DataInterval | None, restriction: TimeRestriction, now: datetime
     ) -> RunInfo | None:
@@ -743,6 +773,7 @@ class MultiCronTrigger:
 
         return min(infos, key=key)
 
+    @_manual_query
     def infer_manual_interval(self, *, run_after: datetime) -> DataInterval:
         """The child interval with the earliest start."""
         return min(
@@ -803,6 +834,7 @@ class Events:
             return "No events"
         return f"{len(ev)} events between {ev[0].isoformat()} and {ev[-1].isoformat()}"
 
+    @_run_query
     def next_run_info(
         self, *, last_interval: DataInterval | None, restriction: TimeRestriction, now: datetime
     ) -> RunInfo | None:
@@ -822,6 +854,7 @@ class Events:
             return None
         return RunInfo.exact(event)
 
+    @_manual_query
     def infer_manual_interval(self, *, run_after: datetime) -> DataInterval:
         """``[run_after, run_after]``, or the latest event at or before it when restricted."""
         ev = self.events
