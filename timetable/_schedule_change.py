@@ -47,6 +47,7 @@ from ._timetables import (
 )
 from ._types import DataInterval, RunInfo, TimeRestriction
 from ._tz import check_aware
+from ._validation import checked, enum_missing, indent_arg
 from .errors import WrongTypeError
 
 __all__ = [
@@ -64,6 +65,8 @@ _COUNT_CAP = 100_000
 
 class ChangeReason(enum.StrEnum):
     """Why a schedule-change finding exists.  Values are stable strings (they appear in JSON)."""
+
+    _missing_ = classmethod(enum_missing)
 
     CATCHUP_OFF = "catchup off"
     """With catchup off the new schedule jumps to its latest interval; the ones between are skipped."""
@@ -269,9 +272,10 @@ class ScheduleChangePlan:
             "recommendation": [s.to_dict() for s in self.recommendation],
         }
 
-    def to_json(self, **kwargs: Any) -> str:
-        """`to_dict()` as JSON text (keyword arguments go to `json.dumps()`)."""
-        return json.dumps(self.to_dict(), **kwargs)
+    @checked(indent=indent_arg)
+    def to_json(self, *, indent: int | None = 2) -> str:
+        """`to_dict()` as JSON text (`indent=None` for one line)."""
+        return json.dumps(self.to_dict(), indent=indent)
 
     def to_text(self) -> str:
         """A readable summary: the new runs, each finding, then the recommendation."""

@@ -194,6 +194,14 @@ def _planner_outputs(seeds: list[Any]) -> list[Any]:
             task_instances=history.task_instances, catchup=True,
         ),
         lambda: timetable.is_latest_run(tt, runs[-1], now=now),
+        lambda: timetable.plan_schedule_change(
+            tt, CronTrigger(cron="0 6 * * *"), runs=runs,
+            restriction=TimeRestriction(earliest=T0), now=now,
+        ),
+        lambda: timetable.plan_schedule_change(
+            tt, DeltaDataIntervals(delta=timedelta(hours=12)), runs=runs,
+            restriction=TimeRestriction(earliest=T0, catchup=False), now=now,
+        ),
     ]
     for attempt in attempts:
         with contextlib.suppress(timetable.TimetableError):  # a seed that stopped fitting
