@@ -46,10 +46,11 @@ from ._changeset import Changeset, FieldChange, RunUpdate, TaskInstanceUpdate
 from ._graph import TaskGraph
 from ._planning import DOCUMENT_VERSION, History, validate_history
 from ._records import RunRecord, RunState, TaskInstanceRecord, TaskState
+from ._regex import UnsupportedPattern, compile_pattern
 from ._rows import read_task_instances
 from ._tz import check_aware
 from ._validation import aware_or_none as _aware_or_none
-from ._validation import aware_or_none_arg, checked, indent_arg, str_arg
+from ._validation import aware_or_none_arg, checked, indent_arg, short_value, str_arg
 from ._validation import is_bool as _bool
 from .errors import (
     InvalidArgumentError,
@@ -441,10 +442,14 @@ class ClearRequest:
             )
         if self.task_pattern is not None and self.pattern_syntax == "regex":
             try:
-                re.compile(self.task_pattern)
+                compile_pattern(self.task_pattern)
             except re.error as err:
                 raise InvalidRequestError.for_value(
                     "task_pattern", self.task_pattern, f"not a valid regular expression ({err})"
+                ) from None
+            except UnsupportedPattern as err:
+                raise InvalidRequestError.for_value(
+                    "task_pattern", short_value(self.task_pattern), f"{err} by the bounded matcher"
                 ) from None
 
     @classmethod
@@ -789,8 +794,8 @@ def _choose_tasks(
     if request.task_pattern is not None:
         pattern = request.task_pattern
         if request.pattern_syntax == "regex":
-            rx = re.compile(pattern)
-            matched = [t for t in graph.topological_order if rx.search(t)]
+            matches = compile_pattern(pattern)  # linear time, whatever the pattern
+            matched = [t for t in graph.topological_order if matches(t)]
         else:
             matched = [t for t in graph.topological_order if pattern in t]
         plain = set(matched)

@@ -30,7 +30,7 @@ from ._runs import _fast_iter, check_timetable, iter_run_infos
 from ._timetables import TimetableProtocol
 from ._types import DataInterval, RunInfo
 from ._tz import check_aware
-from ._validation import checked, max_lines_arg
+from ._validation import bool_arg, checked, max_lines_arg
 from .errors import InvalidIntervalError
 
 __all__ = ["GapReport", "find_gaps"]
@@ -146,6 +146,7 @@ class _Ranges:
         self.count = 0
 
 
+@checked(include_failed=bool_arg)
 def find_gaps(
     timetable: TimetableProtocol,
     *,

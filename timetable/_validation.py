@@ -31,6 +31,7 @@ __all__ = [
     "items_arg",
     "max_lines_arg",
     "nonempty_str",
+    "short_value",
     "str_arg",
     "str_items_arg",
     "str_or_items_arg",
@@ -172,11 +173,11 @@ def instance_arg(kind: type | tuple[type, ...], expected: str, *, none: bool = F
 def items_arg(argument: str, value: Any) -> tuple[Any, ...]:
     """Any iterable except a string, read once into a tuple (a mapping gives its keys)."""
     if isinstance(value, str | bytes | bytearray) or not isinstance(value, Iterable):
-        raise WrongTypeError.for_value(argument, _short(value), "expected a list or tuple")
+        raise WrongTypeError.for_value(argument, short_value(value), "expected a list or tuple")
     try:
         return tuple(value)
     except TypeError as err:  # an iterable whose iterator fails
-        raise WrongTypeError.for_value(argument, _short(value), "expected a list or tuple") from err
+        raise WrongTypeError.for_value(argument, short_value(value), "expected a list or tuple") from err
 
 
 def str_items_arg(argument: str, value: Any) -> tuple[str, ...]:
@@ -229,7 +230,7 @@ def enum_missing(kind: type[enum.Enum], value: object) -> enum.Enum:
     raise InvalidArgumentError.for_value(argument, value, f"expected one of {allowed}")
 
 
-def _short(value: Any) -> Any:
+def short_value(value: Any) -> Any:
     """*value*, or a short stand-in when its repr would be huge."""
     try:
         text = repr(value)
