@@ -479,7 +479,7 @@ class ClearRequest:
             "include_downstream", "include_future", "include_past", "run_on_latest_version",
             "prevent_running_task", "note",
         }  # fmt: skip
-        unknown = sorted(set(body) - known)
+        unknown = sorted((k for k in body if k not in known), key=repr)
         if unknown:
             raise InvalidRequestError.for_value("body", unknown[0], "unknown field")
         if body.get("only_failed") is True and body.get("only_running") is True:

@@ -36,7 +36,7 @@ from ._runs import check_timetable, infer_manual_interval, next_run_info
 from ._timetables import CronDataIntervals, DeltaDataIntervals, TimetableProtocol
 from ._types import DataInterval, TimeRestriction
 from ._tz import check_aware
-from ._validation import enum_missing
+from ._validation import bool_arg, checked, enum_missing, str_arg
 from .airflow import generate_run_id
 from .errors import (
     InvalidArgumentError,
@@ -141,6 +141,26 @@ def _previous_run(history: History, run: RunRecord, catchup: bool) -> RunRecord 
     return None
 
 
+def _task_like(argument: str, value: Any) -> Any:
+    """A :class:`TaskLike`: a ``task_id`` string and the three flags as bools."""
+    if not isinstance(getattr(value, "task_id", None), str) or not all(
+        isinstance(getattr(value, flag, None), bool)
+        for flag in ("depends_on_past", "wait_for_downstream", "ignore_first_depends_on_past")
+    ):
+        raise WrongTypeError.for_value(
+            argument, value, "expected a TaskSpec (or an object with its task_id and flags)"
+        )
+    return value
+
+
+@checked(
+    task=_task_like,
+    run_id=str_arg,
+    catchup=bool_arg,
+    ignore_depends_on_past=bool_arg,
+    ignore_task_deps=bool_arg,
+    ignore_all_deps=bool_arg,
+)
 def check_depends_on_past(
     task: TaskLike,
     *,

@@ -94,6 +94,12 @@ CASES: list[tuple[str, Callable[[], Any], type[TimetableError], str]] = [
     ("plan_clear_recursive_mixed_dag_ids",
      lambda: T.plan_clear_recursive({1: (GRAPH, RUNS), "d": (GRAPH, RUNS)}, "x", T.ClearRequest()),
      InvalidArgumentError, "dag_id"),
+    ("check_depends_on_past_task_list",
+     lambda: T.check_depends_on_past(
+         [{}], run_id="r1", runs=[RUN], task_instances=[], catchup=True
+     ), WrongTypeError, "task"),
+    ("clear_request_from_airflow_body_mixed_keys",
+     lambda: T.ClearRequest.from_airflow_body({1: 0, "x": 1}), InvalidArgumentError, "body"),
     # count_intervals(end=None) tripped an internal assertion
     ("count_intervals_end_none",
      lambda: T.count_intervals(TT, start=D(2024, 1, 1), end=None), WrongTypeError, "end"),

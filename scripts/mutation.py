@@ -1,0 +1,82 @@
+"""Mutation scores of the core modules, with mutmut, one module at a time.
+
+    .venv/bin/pip install mutmut        # not a project dependency
+    .venv/bin/python scripts/mutation.py _delta _gaps      # or no argument: every module
+
+Each module is mutated in a scratch copy of the repository (``/tmp/timetable-mutation/``,
+nothing in the work tree changes) and checked against the tests listed for it in
+``SELECTIONS`` (the fastest tests that exercise it: mutmut runs, per mutant, only those
+of them that reach the mutated function).  Prints ``module killed/total score`` where
+killed includes timeouts (a mutant that loops forever is caught) and total includes
+mutants no selected test reaches.  Runs at ``nice 19``; the machine is shared.
+Scores recorded in docs/design/mutation.md.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SCRATCH = Path(os.environ.get("TIMETABLE_MUTATION_DIR", "/tmp/timetable-mutation"))  # noqa: TID251 - a developer script
+
+#: module -> the tests run against its mutants
+SELECTIONS: dict[str, list[str]] = {
+    "_delta": ["tests/unit/test_delta.py", "tests/unit/test_delta_rules.py"],
+    "_gaps": [
+        "tests/unit/test_gaps_rules.py",
+        "tests/unit/test_planning.py::test_gaps_missing_failed_and_off_grid",
+    ],
+    "_cron": ["tests/unit/test_cron.py"],
+    "_catchup": ["tests/unit/test_planning.py", "tests/spec/test_planning_cases.py"],
+    "_backfill": ["tests/unit/test_planning.py", "tests/spec/test_planning_cases.py"],
+    "_clear": ["tests/unit/test_clear.py", "tests/spec/test_clear_mark_cases.py"],
+}
+
+
+def run(module: str) -> tuple[int, int]:
+    work = SCRATCH / module
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    files = subprocess.run(
+        ["git", "ls-files"], cwd=ROOT, check=True, capture_output=True, text=True
+    ).stdout.split()
+    for name in files:
+        if name.startswith("docs/"):
+            continue
+        target = work / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / name, target)
+    with (work / "pyproject.toml").open("a") as f:
+        f.write(
+            "\n[tool.mutmut]\n"
+            'source_paths = ["timetable"]\n'
+            f'only_mutate = ["timetable/{module}.py"]\n'
+            f"pytest_add_cli_args_test_selection = {json.dumps(SELECTIONS[module])}\n"
+            'pytest_add_cli_args = ["-p", "no:cacheprovider", "-x", "-q"]\n'
+        )
+    mutmut = [sys.executable, "-m", "mutmut"]
+    subprocess.run(["nice", "-n", "19", *mutmut, "run", "--max-children", "1"], cwd=work,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    out = subprocess.run([*mutmut, "results", "--all", "true"], cwd=work,
+                         capture_output=True, text=True, check=False).stdout
+    statuses = re.findall(r": (\w+(?: \w+)?)$", out, re.M)
+    killed = sum(s in ("killed", "timeout") for s in statuses)
+    return killed, len(statuses)
+
+
+def main() -> None:
+    modules = sys.argv[1:] or list(SELECTIONS)
+    for module in modules:
+        killed, total = run(module)
+        score = 100 * killed / total if total else 0.0
+        print(f"{module:10} {killed}/{total} {score:.1f} %", flush=True)
+
+
+if __name__ == "__main__":
+    main()
