@@ -35,12 +35,12 @@ def _best(fn: Any, repeat: int = 3) -> float:
 def run() -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     start, end = datetime(2024, 1, 1, tzinfo=UTC), datetime(2025, 1, 1, tzinfo=UTC)
+    restriction = tt.TimeRestriction(earliest=start)
     for kind in (tt.CronTrigger, tt.CronDataIntervals):
         t = kind(cron=CRON, timezone=ZONE)
         n = sum(1 for _ in tt.iter_run_infos(t, start=start, end=end, now=end))
         stream = _best(lambda t=t: sum(1 for _ in tt.iter_run_infos(t, start=start, end=end,
                                                                     now=end)))
-        restriction = tt.TimeRestriction(earliest=start)
         plan = _best(lambda t=t: tt.plan_catchup(t, runs=[], restriction=restriction, now=end),
                      repeat=1)
         rows.append({"case": f"`{CRON}` {ZONE}, {kind.__name__}, 2024", "items": n,
