@@ -35,6 +35,7 @@ from typing import Any
 import attrs
 
 from ._changeset import Changeset, FieldChange, RunInsert, RunUpdate
+from ._limits import check_plan_size
 from ._planning import (
     DOCUMENT_VERSION,
     Action,
@@ -600,6 +601,10 @@ def plan_backfill(
         allowed_run_types=allowed_run_types,
         backfill_running=backfill_running,
         dry_run=dry_run,
+    )
+    check_plan_size(
+        tt, start=request.from_date, end=request.to_date, argument="request",
+        instead="split the range into several backfills",
     )
     reprocess = request.effective_reprocess
     per_wave = request.max_active_runs

@@ -37,6 +37,7 @@ from typing import Any, Literal
 import attrs
 
 from ._changeset import Changeset, RunInsert
+from ._limits import check_plan_size
 from ._planning import DOCUMENT_VERSION, Action, History, Reason, iso, validate_history
 from ._records import RunRecord, RunState, RunType
 from ._rows import RowLike
@@ -655,6 +656,14 @@ def plan_catchup(
     reference = history.latest_automated()
     if policy.kind != "airflow":
         restriction = attrs.evolve(restriction, catchup=True)
+    if restriction.catchup and limit is None:
+        first = reference.logical_date if reference is not None else restriction.earliest
+        last = now if restriction.latest is None else min(now, restriction.latest)
+        if first is not None:
+            check_plan_size(
+                tt, start=first, end=last, argument="restriction",
+                instead="stream the entries with iter_catchup, or pass limit=",
+            )
     events = _chain(tt, history, reference, restriction, now)
     common: dict[str, Any] = {
         "now": now,

@@ -198,3 +198,32 @@ def test_a_short_cycle_is_shown_in_full() -> None:
     specs = [T.TaskSpec(task_id=f"t{i}", upstream=[f"t{(i - 1) % 6}"]) for i in range(6)]
     with pytest.raises(CyclicGraphError, match=r"t0 → t1 → t2 → t3 → t4 → t5 → t0$"):
         T.TaskGraph(tasks=specs)
+
+
+def test_a_century_of_minutes_is_refused_by_the_eager_planners() -> None:
+    minutely = T.CronTrigger(cron="* * * * *")
+    request = T.BackfillRequest(from_date=D(1925, 1, 1), to_date=D(2025, 1, 1))
+    with pytest.raises(T.errors.InvalidRequestError, match="52,596,001 intervals") as info:
+        T.plan_backfill(minutely, request, runs=[], now=D(2025, 6, 1))
+    assert info.value.argument == "request"
+    restriction = T.TimeRestriction(earliest=D(1925, 1, 1), catchup=True)
+    with pytest.raises(T.errors.InvalidRequestError, match="iter_catchup") as info:
+        T.plan_catchup(minutely, runs=[], restriction=restriction, now=D(2025, 1, 1))
+    assert info.value.argument == "restriction"
+    # limit= caps the plan, so the range is fine; so is the streaming variant
+    plan = T.plan_catchup(minutely, runs=[], restriction=restriction, now=D(2025, 1, 1), limit=2)
+    assert plan.create_count == 2
+    stream = T.iter_catchup(minutely, runs=[], restriction=restriction, now=D(2025, 1, 1))
+    assert next(stream).run_info.data_interval.start == D(1925, 1, 1)
+
+
+def test_a_million_intervals_is_still_one_plan() -> None:
+    from timetable._limits import MAX_PLAN_INTERVALS, check_plan_size
+
+    minutely = T.CronTrigger(cron="* * * * *")
+    start = D(2024, 1, 1)
+    end = start + timedelta(minutes=MAX_PLAN_INTERVALS - 1)  # both ends count
+    check_plan_size(minutely, start=start, end=end, argument="x", instead="")
+    with pytest.raises(T.errors.InvalidRequestError):
+        check_plan_size(minutely, start=start, end=end + timedelta(minutes=1), argument="x",
+                        instead="")

@@ -1,0 +1,51 @@
+"""The size limit of eager plans.
+
+A plan object holds one entry per interval, so a range of a hundred years of a
+every-minute schedule would hold 52 million entries (gigabytes) before answering.  The
+eager planners count the intervals first - in constant time for the built-in periodic
+kinds (:func:`~timetable.count_intervals`) - and refuse a range over
+:data:`MAX_PLAN_INTERVALS` at once, naming the streaming alternative.  Timetables whose
+count is not cheap (custom kinds) are not counted.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from .errors import InvalidRequestError
+
+__all__ = ["MAX_PLAN_INTERVALS", "check_plan_size"]
+
+#: The most intervals one eager plan (``plan_catchup``, ``plan_backfill``) covers.
+MAX_PLAN_INTERVALS = 1_000_000
+
+
+def check_plan_size(
+    tt: Any, *, start: datetime, end: datetime, argument: str, instead: str
+) -> None:
+    """Refuse a plan over ``[start, end]`` holding more than :data:`MAX_PLAN_INTERVALS`.
+
+    Raises:
+        InvalidRequestError: the range is too large (the message says what to do instead).
+    """
+    from ._index import count_intervals
+    from ._timetables import (
+        CronDataIntervals,
+        CronTrigger,
+        DeltaDataIntervals,
+        DeltaTrigger,
+        MultiCronTrigger,
+    )
+
+    if type(tt) not in (CronDataIntervals, CronTrigger, DeltaDataIntervals, DeltaTrigger,
+                        MultiCronTrigger) or start >= end:
+        return
+    n = count_intervals(tt, start=start, end=end)
+    if n > MAX_PLAN_INTERVALS:
+        raise InvalidRequestError(
+            f"{argument}: {start.isoformat()} .. {end.isoformat()} holds {n:,} intervals of "
+            f"{tt.summary!r}, more than the {MAX_PLAN_INTERVALS:,} one plan can hold; "
+            f"{instead}",
+            argument=argument,
+        )
