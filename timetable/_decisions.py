@@ -142,7 +142,7 @@ def _previous_run(history: History, run: RunRecord, catchup: bool) -> RunRecord 
 
 
 def _task_like(argument: str, value: Any) -> Any:
-    """A :class:`TaskLike`: a ``task_id`` string and the three flags as bools."""
+    """A `TaskLike`: a `task_id` string and the three flags as bools."""
     if not isinstance(getattr(value, "task_id", None), str) or not all(
         isinstance(getattr(value, flag, None), bool)
         for flag in ("depends_on_past", "wait_for_downstream", "ignore_first_depends_on_past")

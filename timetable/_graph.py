@@ -510,7 +510,7 @@ def _find_cycle(
     return [*cycle, cycle[0]]
 
 
-#: The most tasks of a cycle a :class:`CyclicGraphError` message names.
+#: The most tasks of a cycle a `CyclicGraphError` message names.
 _CYCLE_SHOWN = 6
 
 

@@ -3,8 +3,8 @@
 A plan object holds one entry per interval, so a range of a hundred years of a
 every-minute schedule would hold 52 million entries (gigabytes) before answering.  The
 eager planners count the intervals first - in constant time for the built-in periodic
-kinds (:func:`~timetable.count_intervals`) - and refuse a range over
-:data:`MAX_PLAN_INTERVALS` at once, naming the streaming alternative.  Timetables whose
+kinds ([`count_intervals`][timetable.count_intervals]) - and refuse a range over
+`MAX_PLAN_INTERVALS` at once, naming the streaming alternative.  Timetables whose
 count is not cheap (custom kinds) are not counted.
 """
 
@@ -24,7 +24,7 @@ MAX_PLAN_INTERVALS = 1_000_000
 def check_plan_size(
     tt: Any, *, start: datetime, end: datetime, argument: str, instead: str
 ) -> None:
-    """Refuse a plan over ``[start, end]`` holding more than :data:`MAX_PLAN_INTERVALS`.
+    """Refuse a plan over ``[start, end]`` holding more than `MAX_PLAN_INTERVALS`.
 
     Raises:
         InvalidRequestError: the range is too large (the message says what to do instead).

@@ -2,21 +2,21 @@
 
 Theory of operation
 -------------------
-Python's :mod:`re` backtracks: ``(a+)+$`` or ``a*a*a*c`` against a long run of ``a``
+Python's `re` backtracks: ``(a+)+$`` or ``a*a*a*c`` against a long run of ``a``
 takes time exponential (or a high power) in the length of the task id.  A clear request
 comes from a user, so its pattern is matched here instead, by simulating the pattern's
 automaton over all positions at once (Thompson's construction, Pike's simulation): the
 cost is at most ``len(task_id) * len(program)`` steps, whatever the pattern.
 
 Supported: literals and escaped punctuation, ``.``, classes ``[a-z_]`` / ``[^…]``,
-``\\d \\w \\s`` and their negations (Unicode, like :mod:`re`), ``^ $ \\A \\Z \\b \\B``,
+``\\d \\w \\s`` and their negations (Unicode, like `re`), ``^ $ \\A \\Z \\b \\B``,
 groups ``(…)``, ``(?:…)``, ``(?P<name>…)``, alternation ``|``, and the quantifiers
 ``* + ? {m} {m,} {m,n}`` (greedy or lazy: only *whether* an id matches is asked, so
 both mean the same).  Refused with a clear error: backreferences, lookaround, inline
 flags, conditionals, possessive quantifiers and atomic groups, a pattern over
-:data:`MAX_PATTERN` characters, and a program over :data:`MAX_PROGRAM` instructions
+`MAX_PATTERN` characters, and a program over `MAX_PROGRAM` instructions
 (``{m,n}`` counts are expanded).  A match is searched anywhere in the id, like
-:func:`re.search`, and answers exactly as :func:`re.search` does for supported patterns.
+`re.search`, and answers exactly as `re.search` does for supported patterns.
 """
 
 from __future__ import annotations
