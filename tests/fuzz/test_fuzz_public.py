@@ -2,7 +2,7 @@
 
 The callables are enumerated (``__all__`` of the package and its public submodules, each
 public class's constructor and the public methods it defines), so a new one is covered
-without editing this file.  Each gets arguments drawn from :mod:`._harness`: values of
+without editing this file.  Each gets arguments drawn from `_harness`: values of
 every type, edges (year 1 and 9999, NaN, huge ints and strings, naive datetimes), and our
 own values in the wrong place.  The only assertion: whatever escapes is a
 ``TimetableError``.
