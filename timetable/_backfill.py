@@ -602,8 +602,8 @@ def plan_backfill(
         backfill_running=backfill_running,
         dry_run=dry_run,
     )
-    check_plan_size(
-        tt, start=request.from_date, end=request.to_date, argument="request",
+    check_plan_size(  # only intervals already due are planned
+        tt, start=request.from_date, end=min(request.to_date, now), argument="request",
         instead="split the range into several backfills",
     )
     reprocess = request.effective_reprocess
