@@ -1,6 +1,6 @@
 """The long fuzz run: N calls per public callable, counting escapes (target: none).
 
-    .venv/bin/python benchmarks/fuzz_long.py 20000 [name-filter]
+    .venv/bin/python benchmarks/fuzz_long.py 20000 [name-filter [first:last]]
 
 The same targets and hostile values as ``tests/fuzz`` (``tests/fuzz/_harness.py``), drawn
 with a seeded ``random.Random`` instead of Hypothesis (Hypothesis's bookkeeping would cost
@@ -130,6 +130,9 @@ def main() -> None:
     total = escapes = 0
     t_start = time.perf_counter()
     chosen = [t for t in targets() if name_filter in t.name]
+    if len(sys.argv) > 3:  # a slice of the callables, to split a run over processes
+        first, _, last = sys.argv[3].partition(":")
+        chosen = chosen[int(first or 0) : int(last) if last else None]
     for target in chosen:
         rng = random.Random(f"{target.name}:{n}")
         instances = instances_of(target.owner) if target.owner is not None else (None,)
