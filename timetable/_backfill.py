@@ -484,8 +484,12 @@ def _triple(start: datetime, end: datetime) -> tuple[datetime, datetime, datetim
 
 def _infos(
     tt: TimetableProtocol, request: BackfillRequest, now: datetime
-) -> list[tuple[datetime, datetime, datetime]]:
-    """``(run_after, start, end)`` of every interval to consider, as plain tuples."""
+) -> Iterable[tuple[datetime, datetime, datetime]]:
+    """``(run_after, start, end)`` of every interval to consider, as plain tuples.
+
+    Lazy when the backfill runs forwards (nothing is held but the plan's rows); a list
+    only to reverse it.
+    """
     source: Iterable[tuple[datetime, datetime, datetime]] | None = _fast_iter(
         tt, request.from_date, request.to_date, _triple
     )
@@ -494,15 +498,20 @@ def _infos(
             (i.run_after, i.data_interval.start, i.data_interval.end)
             for i in iter_run_infos(tt, start=request.from_date, end=request.to_date, now=now)
         )
-    infos = []
+    due = _due(source, now)
+    if request.run_backwards:
+        return list(due)[::-1]
+    return due
+
+
+def _due(
+    source: Iterable[tuple[datetime, datetime, datetime]], now: datetime
+) -> Iterator[tuple[datetime, datetime, datetime]]:
     for item in source:
         if item[1] >= now:
-            break  # later logical dates (and so ends) are all at or after now
+            return  # later logical dates (and so ends) are all at or after now
         if item[2] < now:
-            infos.append(item)
-    if request.run_backwards:
-        infos.reverse()
-    return infos
+            yield item
 
 
 _BACKFILL_PREFIX = f"{RunType.BACKFILL.value}__"
