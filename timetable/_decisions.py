@@ -21,6 +21,7 @@ snapshot instead:
 from __future__ import annotations
 
 import enum
+import json
 import types
 from collections.abc import Collection, Iterable, Mapping
 from datetime import UTC, datetime, timedelta
@@ -126,6 +127,10 @@ class DependsOnPastVerdict:
             "reason": self.reason,
             "previous_run_id": self.previous_run_id,
         }
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        """``to_dict()`` as a JSON string."""
+        return json.dumps(self.to_dict(), indent=indent)
 
 
 _DONE = frozenset({TaskState.SUCCESS, TaskState.SKIPPED})
@@ -357,6 +362,10 @@ class LatestOnlyDecision:
                 else {"start": iso(self.window[0]), "end": iso(self.window[1])}
             ),
         }
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        """``to_dict()`` as a JSON string."""
+        return json.dumps(self.to_dict(), indent=indent)
 
 
 _ONE_US = timedelta(microseconds=1)
@@ -664,6 +673,18 @@ class ManualRun:
             "conf": None if self.conf is None else dict(self.conf),
             "reason": self.reason,
         }
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        """``to_dict()`` as a JSON string."""
+        return json.dumps(self.to_dict(), indent=indent)
+
+    def to_text(self) -> str:
+        """A one-line summary."""
+        logical = "no logical date" if self.logical_date is None else (
+            f"logical date {iso(self.logical_date)}"
+        )
+        return (f"manual run {self.run_id}: {logical}, run_after {iso(self.run_after)} "
+                f"({self.reason})")
 
 
 def plan_manual_run(

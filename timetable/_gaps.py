@@ -16,6 +16,7 @@ answer holds compressed ranges (first, last, count), not one object per interval
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -84,6 +85,10 @@ class GapReport:
             "gaps": [g.to_dict() for g in self.gaps],
             "off_grid": list(self.off_grid),
         }
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        """``to_dict()`` as a JSON string."""
+        return json.dumps(self.to_dict(), indent=indent)
 
     @checked(max_lines=max_lines_arg)
     def to_text(self, *, max_lines: int = 20) -> str:

@@ -8,8 +8,9 @@ Airflow's exact strings so a host can map its rows one to one
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 import attrs
 
@@ -20,7 +21,16 @@ from ._validation import enum_missing
 from ._validation import nonempty_str as _nonempty_str
 from .errors import InvalidRecordError, WrongTypeError
 
-__all__ = ["RunRecord", "RunState", "RunType", "TaskInstanceRecord", "TaskState"]
+__all__ = [
+    "RunRecord",
+    "RunState",
+    "RunStateName",
+    "RunType",
+    "RunTypeName",
+    "TaskInstanceRecord",
+    "TaskState",
+    "TaskStateName",
+]
 
 
 class RunType(enum.StrEnum):
@@ -75,6 +85,21 @@ class TaskState(enum.StrEnum):
     AWAITING_INPUT = "awaiting_input"
 
 
+RunTypeName = Literal[
+    "backfill", "scheduled", "manual", "operator_triggered", "asset_triggered",
+    "asset_materialization",
+]
+"""A run type as Airflow's string (what a ``dag_run.run_type`` column holds)."""
+RunStateName = Literal["queued", "running", "success", "failed"]
+"""A run state as Airflow's string."""
+TaskStateName = Literal[
+    "removed", "scheduled", "queued", "running", "success", "restarting", "failed",
+    "up_for_retry", "up_for_reschedule", "upstream_failed", "skipped", "deferred",
+    "awaiting_input",
+]
+"""A task-instance state as Airflow's string."""
+
+
 def _to_enum(enum_cls: type[enum.Enum], argument: str) -> Any:
     def convert(value: Any) -> Any:
         if isinstance(value, enum_cls):
@@ -90,17 +115,17 @@ def _to_enum(enum_cls: type[enum.Enum], argument: str) -> Any:
     return convert
 
 
-def _to_run_type(value: Any) -> RunType:
+def _to_run_type(value: RunType | RunTypeName) -> RunType:
     converted: RunType = _to_enum(RunType, "run_type")(value)
     return converted
 
 
-def _to_run_state(value: Any) -> RunState:
+def _to_run_state(value: RunState | RunStateName) -> RunState:
     converted: RunState = _to_enum(RunState, "state")(value)
     return converted
 
 
-def _to_task_state(value: Any) -> TaskState | None:
+def _to_task_state(value: TaskState | TaskStateName | None) -> TaskState | None:
     if value is None or isinstance(value, TaskState):
         return value
     try:
@@ -123,7 +148,8 @@ class RunRecord:
         data_interval: the run's data interval, or ``None``.
         run_after: the instant the run became due.
         state: the run's state.
-        conf: the run's conf, an opaque JSON object carried through untouched.
+        conf: the run's conf, an opaque JSON object (a mapping) carried through
+            untouched, or ``None``.
         clear_number: how many times the run has been cleared.
     """
 
@@ -133,8 +159,13 @@ class RunRecord:
     data_interval: DataInterval | None = attrs.field()
     run_after: datetime = attrs.field(validator=_aware)
     state: RunState = attrs.field(converter=_to_run_state)
-    conf: Any = attrs.field(default=None, eq=False, hash=False)
+    conf: Mapping[str, Any] | None = attrs.field(default=None, eq=False, hash=False)
     clear_number: int = attrs.field(default=0)
+
+    @conf.validator
+    def _check_conf(self, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if value is not None and not isinstance(value, Mapping):
+            raise WrongTypeError.for_value("conf", value, "expected a JSON object (a mapping) or None")
 
     @clear_number.validator
     def _check_clear_number(self, attribute: attrs.Attribute[Any], value: Any) -> None:

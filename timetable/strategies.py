@@ -31,7 +31,7 @@ from dateutil.relativedelta import relativedelta
 from ._backfill import BackfillRequest
 from ._clear import ClearRequest, RunHistory
 from ._graph import TaskGraph, TaskSpec
-from ._records import RunRecord, TaskInstanceRecord, TaskState
+from ._records import RunRecord, RunType, TaskInstanceRecord, TaskState
 from ._timetables import (
     Continuous,
     CronDataIntervals,
@@ -43,7 +43,7 @@ from ._timetables import (
     Never,
     Once,
 )
-from ._types import DataInterval, DstPolicy, TimeRestriction
+from ._types import DataInterval, DstPolicy, RunInfo, TimeRestriction
 
 __all__ = [
     "DST_ZONES",
@@ -366,6 +366,7 @@ def register_types() -> None:
         st.register_type_strategy(kind, timetables(kinds=(kind.__name__,)))
     st.register_type_strategy(TaskGraph, task_graphs())
     st.register_type_strategy(BackfillRequest, backfill_requests())
+    _register_records_and_requests()
 
 
 
@@ -601,6 +602,86 @@ def backfill_requests(
         max_active_runs=st.integers(1, 12),
         dag_run_conf=st.none() | st.dictionaries(st.text(max_size=5), st.integers()),
     )
+
+
+def _register_records_and_requests() -> None:
+    """``st.from_type`` for the records, requests and changeset types (no Any fields left
+    for Hypothesis to guess)."""
+    from . import _catchup, _changeset, _graph, _mark, _recursive
+    from ._clear import ClearRequest
+
+    instants = aware_datetimes(min_value=_HISTORY_BASE, max_value=_HISTORY_BASE + timedelta(days=60))
+    ids = st.text(alphabet="abcdefghij_0123456789", min_size=1, max_size=12)
+    confs = st.none() | st.dictionaries(st.text(max_size=4), st.integers(), max_size=2)
+
+    @st.composite
+    def run_record(draw: Any) -> RunRecord:
+        run_type = draw(st.sampled_from(list(RunType)))
+        interval = draw(st.none() | data_intervals(min_value=_HISTORY_BASE,
+                                                   max_value=_HISTORY_BASE + timedelta(days=60)))
+        if run_type is RunType.SCHEDULED and interval is None:
+            interval = draw(data_intervals(min_value=_HISTORY_BASE,
+                                           max_value=_HISTORY_BASE + timedelta(days=60)))
+        logical = None if interval is None else interval.start
+        return RunRecord(
+            run_id=draw(ids), run_type=run_type, logical_date=logical, data_interval=interval,
+            run_after=draw(instants) if interval is None else interval.end,
+            state=draw(run_states()), conf=draw(confs), clear_number=draw(_CLEAR_NUMBERS),
+        )
+
+    st.register_type_strategy(RunRecord, run_record())
+    st.register_type_strategy(RunInfo, data_intervals().map(
+        lambda iv: RunInfo(run_after=iv.end, data_interval=iv)))
+    st.register_type_strategy(TaskInstanceRecord, st.builds(
+        TaskInstanceRecord, run_id=ids, task_id=ids, map_index=st.integers(-1, 3),
+        state=_TI_STATES, try_number=st.integers(0, 3), max_tries=st.integers(0, 4)))
+    st.register_type_strategy(_graph.TaskSpec, st.builds(
+        _graph.TaskSpec, task_id=ids, upstream=st.frozensets(ids, max_size=3),
+        retries=st.integers(0, 3)))
+    st.register_type_strategy(ClearRequest, st.builds(
+        ClearRequest,
+        task_ids=st.none() | st.lists(ids, min_size=1, max_size=3),
+        upstream=st.booleans(), downstream=st.booleans(), run_id=st.none() | ids,
+        past=st.booleans(), future=st.booleans(), only_failed=st.booleans(),
+        only_running=st.booleans(),
+        reset_runs_to=st.sampled_from(["queued", "running", None])))
+    st.register_type_strategy(_mark.MarkRequest, st.builds(
+        _mark.MarkRequest, task_id=ids, run_id=ids,
+        state=st.sampled_from(["success", "failed", "skipped"]),
+        upstream=st.booleans(), downstream=st.booleans(), past=st.booleans(),
+        future=st.booleans()))
+    st.register_type_strategy(_catchup.CatchupPolicy, st.one_of(
+        st.just(_catchup.CatchupPolicy()), st.just(_catchup.CatchupPolicy.coalesce()),
+        st.integers(1, 5).map(_catchup.CatchupPolicy.latest),
+        st.integers(0, 72).map(lambda h: _catchup.CatchupPolicy.within(timedelta(hours=h)))))
+    st.register_type_strategy(_recursive.CrossDagMarker, st.builds(
+        _recursive.CrossDagMarker, dag_id=ids, task_id=ids, external_dag_id=ids,
+        external_task_id=ids, recursion_depth=st.integers(1, 10)))
+    st.register_type_strategy(_changeset.FieldChange, st.builds(
+        _changeset.FieldChange, st.sampled_from(["failed", "success", None]),
+        st.sampled_from(["queued", None])))
+    st.register_type_strategy(_changeset.RunInsert, run_record().map(
+        _changeset.RunInsert.from_record))
+    changes = st.dictionaries(st.sampled_from(["state", "clear_number"]),
+                              st.builds(_changeset.FieldChange, st.integers(0, 3),
+                                        st.integers(0, 3)), max_size=2)
+    st.register_type_strategy(_changeset.RunUpdate, st.builds(
+        _changeset.RunUpdate, run_id=ids, changes=changes,
+        start_date=st.sampled_from(["unchanged", "reset", "now"])))
+    st.register_type_strategy(_changeset.TaskInstanceUpdate, st.builds(
+        _changeset.TaskInstanceUpdate, run_id=ids, task_id=ids, map_index=st.integers(-1, 3),
+        changes=st.dictionaries(st.sampled_from(["max_tries", "try_number"]),
+                                st.builds(_changeset.FieldChange, st.integers(0, 3),
+                                          st.integers(0, 3)), max_size=2)))
+    st.register_type_strategy(_changeset.Changeset, st.builds(
+        _changeset.Changeset,
+        runs_to_insert=st.lists(st.from_type(_changeset.RunInsert), max_size=2,
+                                unique_by=(lambda r: r.run_id,
+                                           lambda r: r.logical_date or r.run_id)),
+        runs_to_update=st.lists(st.from_type(_changeset.RunUpdate), max_size=2,
+                                unique_by=lambda u: u.run_id),
+        task_instances_to_update=st.lists(st.from_type(_changeset.TaskInstanceUpdate),
+                                          max_size=2, unique_by=lambda u: u.key)))
 
 
 # =============================================================================================
