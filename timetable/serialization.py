@@ -118,6 +118,8 @@ def to_dict(obj: Any) -> dict[str, Any]:
     if _is_document(obj):
         document: dict[str, Any] = obj.to_dict()
         return document
+    # A value whose own field is called ``kind`` (CatchupPolicy, ChangeFinding) keeps it:
+    # ``"type"`` identifies values, so the field's value is read back as the field.
     return {"type": cls.__name__, "version": FORMAT_VERSION, "kind": "value", **_fields(obj)}
 
 
@@ -197,7 +199,7 @@ def from_dict(data: Any) -> Any:
         from ._documents import read_document
 
         return read_document(data)
-    if kind not in (None, "value"):
+    if kind not in (None, "value") and "type" not in data:
         raise InvalidSerializedFormError.for_value("kind", kind, "expected 'value'")
     types = registered_types()
     name = data.get("type")

@@ -27,13 +27,7 @@ from timetable import strategies as tst
 #: work rebuilds plans from their own schemas).  ``strict=False``: when one starts to
 #: pass, pytest reports XPASS and the entry should go.
 KNOWN_LOSSY: dict[str, str] = {
-    "BackfillPlan": "plan rebuilt from its schema (contract)",
-    "CatchupPlan": "plan rebuilt from its schema (contract)",
-    "CatchupPolicy": "its own field 'kind' overwrites the document's 'kind' in to_dict",
-    "ChangeFinding": "its own field 'kind' overwrites the document's 'kind' in to_dict",
-    "RecursiveClearPlan": "plan rebuilt from its schema (contract)",
     "ScheduleChangePlan": "plan rebuilt from its schema (contract)",
-    "Changeset": "changes maps read back (contract)",
     "RunUpdate": "changes maps read back (contract)",
     "TaskInstanceUpdate": "changes maps read back (contract)",
     "History": "private indexes serialized (contract)",

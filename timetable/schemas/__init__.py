@@ -76,6 +76,8 @@ def validate(document: Any, *, kind: str | None = None) -> None:
     """
     import jsonschema  # type: ignore[import-untyped]
 
+    if kind is None and isinstance(document, dict) and "type" in document:
+        kind = "value"  # serialization.to_dict values are identified by "type"
     if kind is None:
         if not isinstance(document, dict) or not isinstance(document.get("kind"), str):
             raise InvalidSerializedFormError.for_value(

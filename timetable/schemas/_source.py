@@ -273,7 +273,9 @@ def _value_schema(defs: dict[str, Any]) -> dict[str, Any]:
         "properties": {
             "type": {"enum": names},
             "version": {"const": 1},
-            "kind": {"const": "value"},
+            "kind": {"type": "string",
+                     "description": "\"value\", or the value's own field called kind "
+                                    "(CatchupPolicy, ChangeFinding)"},
             "data_interval": {"anyOf": [_ref("interval"), {"type": "null"}]},
             "conf": _ref("conf"),
         },
