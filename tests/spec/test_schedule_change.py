@@ -160,3 +160,18 @@ def test_changeset_inserts_next_runs_and_applying_it_leaves_nothing_to_do() -> N
     again = plan(new, new, applied, now=day(9, 7))
     assert again.next_runs == []
     assert again.uncovered == again.overlaps == ()
+
+
+def test_catchup_off_plans_list_the_intervals_they_skip() -> None:
+    old = tt.CronDataIntervals(cron="@daily")
+    plan_off = tt.plan_catchup(old, runs=history(old, day(2, 1)),
+                               restriction=tt.TimeRestriction(earliest=D, catchup=False),
+                               now=day(9, 3))
+    assert [e.run_info.logical_date for e in plan_off] == [day(8)]
+    (skipped,) = plan_off.skipped
+    assert skipped.reason is tt.Reason.CATCHUP_OFF
+    assert (skipped.first.logical_date, skipped.last.logical_date, skipped.count) == (day(2), day(7), 6)
+    plan_on = tt.plan_catchup(old, runs=history(old, day(2, 1)),
+                              restriction=tt.TimeRestriction(earliest=D), now=day(9, 3))
+    assert plan_on.skipped == ()
+    assert plan_on.create_count == skipped.count + 1
