@@ -243,7 +243,11 @@ class RunExplanation:
                 f"schedule's policy ({n.get('policy')}) drops it."
             )
         if r is WhyReason.CALENDAR_EXCLUDED:
-            return f"No run has {what} {at}: the timetable's calendar excludes {n.get('day')}."
+            because = f" ({n['exclusion']})" if n.get("exclusion") else ""
+            return (
+                f"No run has {what} {at}: the timetable's calendar excludes "
+                f"{n.get('day')}{because}."
+            )
         if r is WhyReason.MAX_ACTIVE_RUNS and run is not None:
             return (
                 f"The run with logical date {iso(run.logical_date)} is due but not created: "
@@ -415,9 +419,12 @@ def _calendar(tt: TimetableProtocol, at: datetime) -> dict[str, Any] | None:
     day = at.astimezone(get_zone(zone)).date() if isinstance(zone, str) else at.date()
     try:
         ok = check(day)
+        why = getattr(cal, "exclusion", lambda d: None)(day)
     except Exception:  # pragma: no cover - a foreign calendar
         return None
-    return None if ok else {"day": day.isoformat()}
+    if ok:
+        return None
+    return {"day": day.isoformat(), "exclusion": why}
 
 
 def explain_run(

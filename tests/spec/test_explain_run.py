@@ -97,3 +97,39 @@ def test_bad_input() -> None:
         why(DAILY, D, match="start")
     with pytest.raises(tt.TimetableError):
         why("daily", D)
+
+
+def test_a_calendar_that_excludes_the_day_is_named() -> None:
+    import attrs
+
+    @attrs.frozen
+    class Holidays:
+        def is_business_day(self, day: object) -> bool:
+            return str(day) != "2024-01-04"
+
+        def exclusion(self, day: object) -> str | None:
+            return None if self.is_business_day(day) else "company holiday"
+
+    @attrs.frozen
+    class WithCalendar:
+        """A custom timetable (the protocol) carrying a calendar: no runs on holidays."""
+
+        inner: tt.CronTrigger = attrs.field(factory=lambda: tt.CronTrigger(cron="0 6 * * *"))
+        calendar: Holidays = attrs.field(factory=Holidays)
+        timezone: str = "UTC"
+        periodic = True
+        summary = "0 6 * * * except holidays"
+
+        def next_run_info(self, *, last_interval, restriction, now):  # type: ignore[no-untyped-def]
+            info = self.inner.next_run_info(last_interval=last_interval, restriction=restriction, now=now)
+            while info is not None and not self.calendar.is_business_day(info.run_after.date()):
+                info = self.inner.next_run_info(last_interval=info.data_interval,
+                                                restriction=restriction, now=now)
+            return info
+
+        def infer_manual_interval(self, *, run_after):  # type: ignore[no-untyped-def]
+            return self.inner.infer_manual_interval(run_after=run_after)
+
+    a = why(WithCalendar(), D + timedelta(days=3, hours=6))
+    assert a.reason is W.CALENDAR_EXCLUDED
+    assert "excludes 2024-01-04 (company holiday)" in a.to_text()
