@@ -308,7 +308,7 @@ def _find(
             return None, None, None
         if start > at:
             first = tt.next_run_info(
-                last_interval=None, restriction=TimeRestriction(earliest=start), now=at
+                last_interval=None, restriction=TimeRestriction(earliest=start, catchup=True), now=at
             )
             return None, None, first
         # Jump close to *at* arithmetically when the step is fixed.

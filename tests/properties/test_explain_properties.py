@@ -23,7 +23,7 @@ def test_explain_agrees_with_iter_run_infos(tt: Any, minutes: int, horizon: int)
     now = BASE + timedelta(hours=horizon)
     end = BASE + timedelta(days=40)
     produced = {i.logical_date for i in iter_run_infos(tt, start=BASE, end=end, now=now)}
-    answer = explain_run(tt, at=at, restriction=TimeRestriction(earliest=BASE), now=now)
+    answer = explain_run(tt, at=at, restriction=TimeRestriction(earliest=BASE, catchup=True), now=now)
     assert (answer.verdict == "will_run") == (at in produced), answer.to_text()
     if answer.verdict == "will_run":
         assert answer.run is not None

@@ -11,7 +11,7 @@ import timetable as tt
 from timetable import WhyReason as W
 
 D = datetime(2024, 1, 1, tzinfo=UTC)
-R = tt.TimeRestriction(earliest=D)
+R = tt.TimeRestriction(earliest=D, catchup=True)
 DAILY = tt.CronDataIntervals(cron="@daily")
 BERLIN = tt.CronTrigger(cron="30 2 * * *", timezone="Europe/Berlin")
 
@@ -28,7 +28,7 @@ def why(t, at, *, restriction=R, now=D + timedelta(days=10), **kw):  # type: ign
         (DAILY, D - timedelta(days=3), {}, W.BEFORE_START),
         (DAILY, D + timedelta(days=30), {}, W.WILL_RUN),
         (DAILY, D + timedelta(days=3), {"restriction": tt.TimeRestriction(earliest=D, catchup=False)}, W.CATCHUP_OFF),
-        (DAILY, D + timedelta(days=3), {"restriction": tt.TimeRestriction(earliest=D, latest=D + timedelta(days=2))}, W.AFTER_END),
+        (DAILY, D + timedelta(days=3), {"restriction": tt.TimeRestriction(earliest=D, latest=D + timedelta(days=2), catchup=True)}, W.AFTER_END),
         (DAILY, D + timedelta(days=3), {"max_active_runs": 0}, W.MAX_ACTIVE_RUNS),
         (DAILY, D + timedelta(days=3), {"paused": True}, W.PAUSED),
         (DAILY, D + timedelta(days=30), {"paused": True}, W.PAUSED),

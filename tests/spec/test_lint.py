@@ -31,7 +31,7 @@ CASES = {
               lambda: tt.lint("0 6 * * *", timezone="Europe/Berlin")),
     "TT108": (
         lambda: tt.lint(tt.CronDataIntervals(cron="@daily"),
-                        restriction=tt.TimeRestriction(earliest=datetime(2020, 1, 1, tzinfo=UTC)), now=NOW),
+                        restriction=tt.TimeRestriction(earliest=datetime(2020, 1, 1, tzinfo=UTC), catchup=True), now=NOW),
         lambda: tt.lint(tt.CronDataIntervals(cron="@daily"),
                         restriction=tt.TimeRestriction(earliest=datetime(2020, 1, 1, tzinfo=UTC),
                                                        catchup=False), now=NOW),

@@ -172,7 +172,7 @@ def test_catchup_off_plans_list_the_intervals_they_skip() -> None:
     assert skipped.reason is tt.Reason.CATCHUP_OFF
     assert (skipped.first.logical_date, skipped.last.logical_date, skipped.count) == (day(2), day(7), 6)
     plan_on = tt.plan_catchup(old, runs=history(old, day(2, 1)),
-                              restriction=tt.TimeRestriction(earliest=D), now=day(9, 3))
+                              restriction=tt.TimeRestriction(earliest=D, catchup=True), now=day(9, 3))
     assert plan_on.skipped == ()
     assert plan_on.create_count == skipped.count + 1
 
