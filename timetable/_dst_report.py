@@ -43,7 +43,7 @@ class DstTick:
         tick: the tick (an instant, UTC).
         previous: the tick before it.
         wall: the wall time the schedule asked for (naive, in the schedule's zone).
-        actual_wall: the wall reading of :attr:`tick` (differs from :attr:`wall` when
+        actual_wall: the wall reading of `tick` (differs from `wall` when
             the policy moved it).
         transition: ``gap`` (the wall time does not exist), ``fold`` (it exists twice),
             ``after_gap`` / ``after_fold`` (the previous tick's wall time, or one skipped
@@ -51,7 +51,7 @@ class DstTick:
             but a transition lies between the two ticks).
         affected_wall: the wall time in the gap or fold (this tick's, the previous one's
             or a skipped one), or ``None`` for ``crossed``.
-        policies: what each policy of that family does with :attr:`affected_wall`
+        policies: what each policy of that family does with `affected_wall`
             (``{"shift": (instant,), "clamp": (…,), "skip": ()}``); empty for ``crossed``.
         length: ``tick - previous`` (real elapsed time).
         zone_free_length: the spacing of the two nominal wall times.
@@ -84,7 +84,7 @@ class DstTick:
 
 @attrs.frozen(kw_only=True)
 class DstReport:
-    """The answer of :func:`dst_report`.
+    """The answer of [`dst_report`][timetable.dst_report].
 
     Attributes:
         timezone: the schedule's zone.
@@ -116,7 +116,7 @@ class DstReport:
         }
 
     def to_json(self, **kwargs: Any) -> str:
-        """:meth:`to_dict` as JSON text (keyword arguments go to :func:`json.dumps`)."""
+        """`to_dict()` as JSON text (keyword arguments go to `json.dumps`)."""
         return json.dumps(self.to_dict(), **kwargs)
 
     def to_text(self) -> str:

@@ -2,7 +2,7 @@
 
 Theory of operation
 -------------------
-:func:`explain_run` looks for the run of a timetable that *at* names - by logical date,
+[`explain_run`][timetable.explain_run] looks for the run of a timetable that *at* names - by logical date,
 by ``run_after`` or by the data interval that contains it - and walks the rules in the
 order they apply:
 
@@ -12,13 +12,13 @@ order they apply:
    never schedules;
 3. the schedule's run is outside the restriction: before ``start_date``, after ``end_date``;
 4. it is not due yet at *now*: it will run (unless the DAG is paused);
-5. it is due: the scheduler loop (:func:`~timetable.plan_catchup`) creates it now, or
+5. it is due: the scheduler loop ([`plan_catchup`][timetable.plan_catchup]) creates it now, or
    does not - catchup off jumped past it (and names the run made instead), the
    ``max_active_runs`` gate is closed, the DAG is paused, or the scheduler already
    continued past it (the history's reference run is later).
 
 The enumeration is the same one every plan uses, so an instant this function says "will
-run" or "due" is exactly a run :func:`~timetable.iter_run_infos` produces.
+run" or "due" is exactly a run [`iter_run_infos`][timetable.iter_run_infos] produces.
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ _MATCHES = ("logical_date", "run_after", "interval")
 
 
 class WhyReason(enum.StrEnum):
-    """The answer of :func:`explain_run`.  Values are stable strings (they appear in JSON)."""
+    """The answer of [`explain_run`][timetable.explain_run].  Values are stable strings (they appear in JSON)."""
 
     EXISTS = "exists"
     """A run with that logical date / run_after / interval is in the history."""
@@ -115,7 +115,7 @@ def _info_dict(info: RunInfo | None) -> dict[str, Any] | None:
 
 @attrs.frozen(kw_only=True)
 class RunExplanation:
-    """The answer of :func:`explain_run`.
+    """The answer of [`explain_run`][timetable.explain_run].
 
     Attributes:
         at: the instant asked about.
@@ -171,7 +171,7 @@ class RunExplanation:
         }
 
     def to_json(self, **kwargs: Any) -> str:
-        """:meth:`to_dict` as JSON text (keyword arguments go to :func:`json.dumps`)."""
+        """`to_dict()` as JSON text (keyword arguments go to `json.dumps`)."""
         return json.dumps(self.to_dict(), **kwargs)
 
     def to_text(self) -> str:
@@ -452,7 +452,7 @@ def explain_run(
         max_active_runs: the DAG's ``max_active_runs`` (a host fact), or ``None``.
 
     Returns:
-        A :class:`RunExplanation`: a named :class:`WhyReason` with its numbers, and
+        A [`RunExplanation`][timetable.RunExplanation]: a named [`WhyReason`][timetable.WhyReason] with its numbers, and
         ``to_text()``, one sentence.
 
     Raises:

@@ -76,7 +76,7 @@ class LintFinding:
 
 @attrs.frozen(kw_only=True)
 class LintReport:
-    """The findings of :func:`lint`, in id order.
+    """The findings of [`lint`][timetable.lint], in id order.
 
     Attributes:
         schedule: the expression or summary linted.
@@ -103,7 +103,7 @@ class LintReport:
                 "findings": [f.to_dict() for f in self.findings]}
 
     def to_json(self, **kwargs: Any) -> str:
-        """:meth:`to_dict` as JSON text (keyword arguments go to :func:`json.dumps`)."""
+        """`to_dict()` as JSON text (keyword arguments go to `json.dumps`)."""
         return json.dumps(self.to_dict(), **kwargs)
 
     def to_text(self) -> str:
@@ -274,7 +274,7 @@ def lint(
         timezone: the zone of a cron expression given as a string.
 
     Returns:
-        A :class:`LintReport`; ``report.ids`` lists the finding ids (see :data:`LINTS`).
+        A [`LintReport`][timetable.LintReport]; ``report.ids`` lists the finding ids (see [`LINTS`][timetable.LINTS]).
 
     Raises:
         WrongTypeError: an argument has the wrong type.
