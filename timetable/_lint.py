@@ -177,6 +177,8 @@ def _cron_findings(expression: str) -> list[LintFinding]:
             if not m:
                 continue
             base, step = m.group(1), int(m.group(2))
+            if step == 0:
+                continue  # not a cron step at all; the engine reports it as invalid
             if base == "*":
                 a, b = lo, hi
             elif "-" in base:
