@@ -61,9 +61,12 @@ if TYPE_CHECKING:
         plan_manual_run,
         template_dates,
     )
+    from ._dst_report import DstReport, DstTick, dst_report
+    from ._explain import RunExplanation, WhyReason, explain_run
     from ._gaps import GapReport, find_gaps
     from ._graph import TaskGraph, TaskSpec
     from ._index import count_intervals, interval_containing, iter_intervals, nth_interval
+    from ._lint import LINTS, LintFinding, LintReport, lint
     from ._mark import MarkPlan, MarkRequest, MarkRunPlan, plan_mark, plan_mark_run
     from ._planning import Action, History, Reason, dag_restriction, validate_history
     from ._records import RunRecord, RunState, RunType, TaskInstanceRecord, TaskState
@@ -145,6 +148,9 @@ _LAZY: dict[str, tuple[str, ...]] = {
     "_records": ("RunRecord", "RunState", "RunType", "TaskInstanceRecord", "TaskState"),
     "_recursive": ("CrossDagMarker", "RecursiveClearPlan", "plan_clear_recursive"),
     "_runs": ("infer_manual_interval", "iter_run_infos", "next_run_info"),
+    "_dst_report": ("DstReport", "DstTick", "dst_report"),
+    "_explain": ("RunExplanation", "WhyReason", "explain_run"),
+    "_lint": ("LINTS", "LintFinding", "LintReport", "lint"),
     "_schedule_change": (
         "ChangeFinding",
         "ChangeReason",
@@ -255,7 +261,17 @@ __all__ = [
     "ChangeFinding",
     "ChangeReason",
     "ChangeStep",
+    "DstReport",
+    "DstTick",
+    "LINTS",
+    "LintFinding",
+    "LintReport",
+    "RunExplanation",
     "ScheduleChangePlan",
+    "WhyReason",
+    "dst_report",
+    "explain_run",
+    "lint",
     "plan_schedule_change",
     # Per-run decisions
     "DependsOnPastRule",

@@ -275,7 +275,8 @@ class CatchupPlan:
         stopped: why the plan ends.
         next_run: the run that comes next once the plan is applied (Airflow's
             ``DagModel.next_dagrun*``), or ``None`` when there is none.
-        skipped: intervals a policy left out, as compressed ranges.
+        skipped: intervals left out, as compressed ranges: by a policy, or (reason
+            ``catchup off``) the due intervals catchup=False jumps over.
     """
 
     now: datetime
@@ -674,8 +675,49 @@ def plan_catchup(
     }
     gate = _Gate(slots, limit)
     if policy.kind == "airflow":
-        return _plan_airflow(events, gate, common)
+        plan = _plan_airflow(events, gate, common)
+        if not restriction.catchup:
+            skipped = _skipped_by_catchup_off(tt, history, reference, restriction, now, plan)
+            if skipped:
+                plan = attrs.evolve(plan, skipped=skipped)
+        return plan
     return _plan_policy(events, gate, common, policy, now)
+
+
+#: At most this many catchup=True intervals are walked to list what catchup=False skips.
+_SKIP_SCAN_CAP = 1_000_000
+
+
+def _skipped_by_catchup_off(
+    tt: TimetableProtocol,
+    history: History,
+    reference: RunRecord | None,
+    restriction: TimeRestriction,
+    now: datetime,
+    plan: CatchupPlan,
+) -> tuple[IntervalRange, ...]:
+    """The due intervals catchup=True would create before the plan's first run (reason
+    ``catchup off``), as compressed ranges.  Without a previous run there is nothing to
+    catch up: the first run is where the schedule starts."""
+    if reference is None:
+        return ()
+    first = next((e.run_info for e in plan if e.action is Action.CREATE), plan.next_run)
+    if first is None:
+        return ()
+    on = attrs.evolve(restriction, catchup=True)
+    ranges = _RangeBuilder()
+    info = tt.next_run_info(last_interval=_interval_of(tt, reference), restriction=on, now=now)
+    for _ in range(_SKIP_SCAN_CAP):
+        if info is None or info.logical_date >= first.logical_date or info.run_after > now:
+            break
+        if history.at(info.logical_date) is None:
+            ranges.add(Reason.CATCHUP_OFF, info)
+        nxt = tt.next_run_info(last_interval=info.data_interval, restriction=on, now=now)
+        if nxt is None or nxt.logical_date <= info.logical_date:
+            break
+        info = nxt
+    ranges.close()
+    return tuple(ranges.out)
 
 
 class _Gate:

@@ -104,6 +104,8 @@ class Reason(enum.StrEnum):
     """Policy ``latest``: only the most recent intervals are created."""
     COALESCED = "coalesced"
     """Policy ``coalesce``: the interval is covered by one run spanning the gap."""
+    CATCHUP_OFF = "catchup off"
+    """Catchup is off: the scheduler jumps to the latest interval and skips this one."""
 
 
 #: The ``"version"`` of every plan and decision document (``to_dict()``).

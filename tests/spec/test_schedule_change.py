@@ -160,3 +160,44 @@ def test_changeset_inserts_next_runs_and_applying_it_leaves_nothing_to_do() -> N
     again = plan(new, new, applied, now=day(9, 7))
     assert again.next_runs == []
     assert again.uncovered == again.overlaps == ()
+
+
+def test_catchup_off_plans_list_the_intervals_they_skip() -> None:
+    old = tt.CronDataIntervals(cron="@daily")
+    plan_off = tt.plan_catchup(old, runs=history(old, day(2, 1)),
+                               restriction=tt.TimeRestriction(earliest=D, catchup=False),
+                               now=day(9, 3))
+    assert [e.run_info.logical_date for e in plan_off] == [day(8)]
+    (skipped,) = plan_off.skipped
+    assert skipped.reason is tt.Reason.CATCHUP_OFF
+    assert (skipped.first.logical_date, skipped.last.logical_date, skipped.count) == (day(2), day(7), 6)
+    plan_on = tt.plan_catchup(old, runs=history(old, day(2, 1)),
+                              restriction=tt.TimeRestriction(earliest=D, catchup=True), now=day(9, 3))
+    assert plan_on.skipped == ()
+    assert plan_on.create_count == skipped.count + 1
+
+
+KINDS = [
+    tt.Never(),
+    tt.Once(),
+    tt.Continuous(),
+    tt.CronDataIntervals(cron="0 6 * * *", timezone="Europe/Berlin"),
+    tt.DeltaDataIntervals(delta=timedelta(hours=12)),
+    tt.CronTrigger(cron="0 0 * * 1-5", interval=timedelta(days=1)),
+    tt.DeltaTrigger(delta=timedelta(days=1)),
+    tt.MultiCronTrigger(crons=["0 3 * * *", "0 15 * * *"]),
+    tt.Events(event_dates=[day(3), day(6), day(9)]),
+]
+
+
+@pytest.mark.parametrize("old", KINDS, ids=lambda k: type(k).__name__)
+@pytest.mark.parametrize("new", KINDS, ids=lambda k: type(k).__name__)
+def test_every_kind_pair(old: Any, new: Any) -> None:
+    runs = history(old, day(4, 1)) if old.periodic else []
+    restriction = tt.TimeRestriction(earliest=D, catchup=True)
+    p = tt.plan_schedule_change(old, new, runs=runs, restriction=restriction, now=day(8, 2))
+    catchup = tt.plan_catchup(new, runs=runs, restriction=restriction, now=day(8, 2))
+    assert p.next_runs == list(catchup.to_create)[: len(p.next_runs)]
+    assert json.loads(p.to_json())["kind"] == "schedule_change"
+    assert p.to_text()
+    assert len(p.changeset().runs_to_insert) == len(p.next_runs)
