@@ -634,13 +634,27 @@ def _changeset_of(
     runs: Iterable[RunChange],
     dag_id: str | None = None,
 ) -> Changeset:
-    """The rows a task-level plan writes: only columns whose value changes."""
+    """The rows a task-level plan writes: only columns whose value changes.
+
+    A run's ``clear_number`` is bumped only when the plan really writes something for
+    that run (a task instance's state or max_tries, or the run's own state / start
+    date): re-applying a plan whose task instances are already in their target state is
+    a no-op, so planning again after applying is idempotent.
+    """
+    task_instances = tuple(task_instances)
+    touched = {
+        c.run_id
+        for c in task_instances
+        if c.state_before is not c.state_after or c.max_tries_before != c.max_tries_after
+    }
     run_updates = []
     for r in runs:
         changes: dict[str, FieldChange] = {}
         if r.state_before is not r.state_after:
             changes["state"] = FieldChange(r.state_before, r.state_after)
-        if r.clear_number_before != r.clear_number_after:
+        if r.clear_number_before != r.clear_number_after and (
+            changes or r.start_date != "unchanged" or r.run_id in touched
+        ):
             changes["clear_number"] = FieldChange(r.clear_number_before, r.clear_number_after)
         if changes or r.start_date != "unchanged":
             run_updates.append(
