@@ -25,6 +25,7 @@ if TYPE_CHECKING:
         ReprocessBehavior,
         plan_backfill,
     )
+    from ._calendar import BusinessCalendar, Holiday, HolidayRule
     from ._catchup import (
         CatchupEntry,
         CatchupPlan,
@@ -101,6 +102,7 @@ _LAZY: dict[str, tuple[str, ...]] = {
         "ReprocessBehavior",
         "plan_backfill",
     ),
+    "_calendar": ("BusinessCalendar", "Holiday", "HolidayRule"),
     "_catchup": (
         "CatchupEntry",
         "CatchupPlan",
@@ -208,6 +210,10 @@ __all__ = [
     "Once",
     "Timetable",
     "TimetableProtocol",
+    # Business calendars
+    "BusinessCalendar",
+    "Holiday",
+    "HolidayRule",
     # The interval core
     "infer_manual_interval",
     "iter_run_infos",

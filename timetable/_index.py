@@ -297,7 +297,7 @@ def _run_at(tt: Any, x: datetime) -> RunInfo | None:
     """The run whose chain tick is *x* (logical date for data kinds, run_after for triggers)."""
     tk = tt.ticker
     if isinstance(tt, (CronDataIntervals, DeltaDataIntervals)):
-        e = tk.next(x)
+        e = tk.interval_end(x) if tt.calendar is not None else tk.next(x)
         return None if e is None else _make_run(x, e)
     interval = tt.interval
     s = step(x, interval, -1) if interval else x
@@ -315,6 +315,8 @@ _Advance = Callable[[datetime, datetime | None, int | None], tuple[int, datetime
 def _plan(tt: Any, start: datetime, until: datetime | None) -> tuple[datetime | None, _Advance] | None:
     """The first chain tick and an O(1)/O(transitions) advancer, or None (stream instead)."""
     if not (_LO <= start <= _HI) or (until is not None and not until <= _END):
+        return None
+    if getattr(tt, "calendar", None) is not None:
         return None
     kind = type(tt)
     if kind is DeltaDataIntervals or kind is DeltaTrigger:

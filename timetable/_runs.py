@@ -194,6 +194,9 @@ _set_interval = RunInfo.__dict__["data_interval"].__set__
 _T = TypeVar("_T")
 
 
+_CALENDAR_KINDS = (CronDataIntervals, DeltaDataIntervals, CronTrigger, DeltaTrigger)
+
+
 def _make_run(start: datetime, end: datetime) -> RunInfo:
     """``RunInfo.interval(start, end)`` without re-validation (``start <= end``, both aware)."""
     di = _new(DataInterval)
@@ -221,11 +224,43 @@ def _fast_iter(
     if earliest is None:
         return None
     kind = type(tt)
+    if getattr(tt, "calendar", None) is not None and kind in _CALENDAR_KINDS:
+        return _stream_calendar(tt, earliest, latest, make)
     if kind is CronDataIntervals or kind is DeltaDataIntervals:
         return _stream_data(tt.ticker, earliest, latest, make)  # type: ignore[attr-defined]
     if kind is CronTrigger or kind is DeltaTrigger:
         return _stream_trigger(tt.ticker, tt.interval, earliest, latest, make)  # type: ignore[attr-defined]
     return None
+
+
+def _stream_calendar(
+    tt: Any,
+    earliest: datetime,
+    latest: datetime | None,
+    make: Callable[[datetime, datetime], _T],
+) -> Iterator[_T]:
+    """The catchup chain of a periodic kind with a business calendar (kept ticks only)."""
+    ticker = tt.ticker
+    if type(tt) is CronDataIntervals or type(tt) is DeltaDataIntervals:
+        for s, e in ticker.pairs(earliest):
+            if latest is not None and s > latest:
+                return
+            yield make(s, e)
+        return
+    interval = tt.interval
+    t: datetime | None = ticker.align_next(earliest)
+    if t is None:
+        return
+    ticks = ticker.iter_next(t)
+    while t is not None:
+        if latest is not None and latest < t:
+            return
+        start = step(t, interval, -1) if interval else t
+        if start is None:
+            return
+        yield make(start, t)
+        nxt = next(ticks, None)
+        t = None if nxt is None else nxt[0]
 
 
 def _stream_data(

@@ -81,7 +81,10 @@ def _fields(obj: Any) -> dict[str, Any]:
     for f in attrs.fields(type(obj)):
         if not f.init:
             continue
-        out[f.alias or f.name] = _encode(getattr(obj, f.name))
+        value = getattr(obj, f.name)
+        if f.metadata.get("omit_default") and value == f.default:
+            continue  # e.g. calendar=None: the form written before calendars existed
+        out[f.alias or f.name] = _encode(value)
     return out
 
 
