@@ -69,7 +69,7 @@ if TYPE_CHECKING:
     from ._planning import Action, History, Reason, dag_restriction, validate_history
     from ._records import RunRecord, RunState, RunType, TaskInstanceRecord, TaskState
     from ._recursive import CrossDagMarker, RecursiveClearPlan, plan_clear_recursive
-    from ._runs import infer_manual_interval, iter_run_infos, next_run_info
+    from ._runs import infer_manual_interval, iter_excluded_ticks, iter_run_infos, next_run_info
     from ._schedule_change import (
         ChangeFinding,
         ChangeReason,
@@ -146,7 +146,7 @@ _LAZY: dict[str, tuple[str, ...]] = {
     "_planning": ("Action", "History", "Reason", "dag_restriction", "validate_history"),
     "_records": ("RunRecord", "RunState", "RunType", "TaskInstanceRecord", "TaskState"),
     "_recursive": ("CrossDagMarker", "RecursiveClearPlan", "plan_clear_recursive"),
-    "_runs": ("infer_manual_interval", "iter_run_infos", "next_run_info"),
+    "_runs": ("infer_manual_interval", "iter_excluded_ticks", "iter_run_infos", "next_run_info"),
     "_schedule_change": (
         "ChangeFinding",
         "ChangeReason",
@@ -214,6 +214,7 @@ __all__ = [
     "BusinessCalendar",
     "Holiday",
     "HolidayRule",
+    "iter_excluded_ticks",
     # The interval core
     "infer_manual_interval",
     "iter_run_infos",

@@ -627,7 +627,10 @@ class BusinessCalendar:
     def _walk(self, d: date, step: int, month: int | None, *, strict: bool = True) -> date | None:
         x = d
         for _ in range(_ROLL_LIMIT):
-            x = x + timedelta(days=step)
+            try:
+                x = x + timedelta(days=step)
+            except OverflowError:
+                break
             if month is not None and x.month != month:
                 break
             if self.is_business_day(x):
@@ -1025,15 +1028,18 @@ class CalendarTicker:
                 break
             lo -= _ONE_DAY
         best: datetime | None = None
-        best_day: date | None = None
+        stop: date | None = None
         u = self.base.align_next(self._start_of(lo))
         while u is not None:
             du = self.day_of(u)
-            if best_day is not None and du > best_day and not self.excluded(du):
+            # Every roll maps a tick on or after business day B to B or later, so once
+            # past the first business day after the best image nothing can beat it.
+            if stop is not None and du >= stop:
                 break
             img = self._image(u)
             if img > t and (best is None or img < best):
-                best, best_day = img, self.day_of(img)
+                best = img
+                stop = self.calendar.next_business_day(self.day_of(img), limit=_ROLL_LIMIT + 1)
             u = self.base.next(u)
         return best
 
@@ -1044,15 +1050,16 @@ class CalendarTicker:
                 break
             hi += _ONE_DAY
         best: datetime | None = None
-        best_day: date | None = None
+        stop: date | None = None
         u = self.base.prev(self._start_of(hi + _ONE_DAY))
         while u is not None:
             du = self.day_of(u)
-            if best_day is not None and du < best_day and not self.excluded(du):
+            if stop is not None and du <= stop:
                 break
             img = self._image(u)
             if img < t and (best is None or img > best):
-                best, best_day = img, self.day_of(img)
+                best = img
+                stop = self.calendar.previous_business_day(self.day_of(img), limit=_ROLL_LIMIT + 1)
             u = self.base.prev(u)
         return best
 
@@ -1100,19 +1107,53 @@ class CalendarTicker:
                 return
             yield x, True
 
-    def _iter_skip(self, t: datetime) -> Iterator[tuple[datetime, bool]]:
+    def _year_ordinals(self, o: int) -> tuple[frozenset[int], int, int]:
+        """The excluded day ordinals of the year holding ordinal *o*, and its ordinal range."""
+        year = date.fromordinal(o).year
+        lo = date(year, 1, 1).toordinal()
+        hi = date(year + 1, 1, 1).toordinal() if year < 9999 else date.max.toordinal() + 1
+        if self.nth is None:
+            table = self.calendar.year_exclusions(year)
+            return frozenset(d.toordinal() for d in table), lo, hi
         excluded = self.excluded
-        day_of = self.day_of
-        last_ok = day_of(t)
+        return frozenset(i for i in range(lo, hi) if excluded(date.fromordinal(i))), lo, hi
+
+    def _kept(self, t: datetime) -> Iterator[tuple[datetime, datetime | None, bool]]:
+        """Kept ticks after *t* from the base stream: ``(tick, base tick before it or None,
+        regular)``; the second item lets ``skip`` pair a kept tick with its own end."""
+        base_off = self._off
+        off = None if base_off is None or not base_off else base_off
+        zoned = base_off is None
+        tz = self.tz
+        excl: frozenset[int] = frozenset()
+        lo = hi = 0
+        last_ok: int | None = None
+        prev: datetime | None = None
         for u, regular in self.base.iter_next(t):
-            d = day_of(u)
-            if excluded(d):
-                if (d - last_ok).days > _SKIP_LIMIT:
+            if zoned:
+                o = u.astimezone(tz).toordinal()
+            elif off is None:
+                o = u.toordinal()
+            else:
+                o = (u + off).toordinal()
+            if not lo <= o < hi:
+                excl, lo, hi = self._year_ordinals(o)
+            if o in excl:
+                if last_ok is None:
+                    last_ok = o
+                elif o - last_ok > _SKIP_LIMIT:
                     raise NoBusinessDayError.for_value(
-                        "calendar", self.calendar, f"no business day within {_SKIP_LIMIT} days after {last_ok}"
+                        "calendar", self.calendar,
+                        f"no business day within {_SKIP_LIMIT} days after {date.fromordinal(last_ok)}",
                     )
+                prev = u
                 continue
-            last_ok = d
+            last_ok = o
+            yield u, prev, regular
+            prev = u
+
+    def _iter_skip(self, t: datetime) -> Iterator[tuple[datetime, bool]]:
+        for u, _, regular in self._kept(t):
             yield u, regular
 
     def pairs(self, t: datetime) -> Iterator[tuple[datetime, datetime]]:
@@ -1120,23 +1161,44 @@ class CalendarTicker:
         k = self.align_next(t)
         if k is None:
             return
-        if self.roll == "skip" and hasattr(self.base, "iter_next"):
-            day_of = self.day_of
-            excluded = self.excluded
+        if self.roll in ("skip", "span") and hasattr(self.base, "iter_next"):
             s = k
-            last_ok = day_of(k)
+            if self.roll == "span":
+                for u, _, _ in self._kept(k):
+                    yield s, u
+                    s = u
+                return
+            # skip: each kept tick's interval ends at the base tick right after it,
+            # which is simply the next item of the base stream, kept or not.
+            base_off = self._off
+            off = None if base_off is None or not base_off else base_off
+            zoned = base_off is None
+            tz = self.tz
+            excl: frozenset[int] = frozenset()
+            lo = hi = 0
             keep = True
+            last_ok = 0
             for e, _ in self.base.iter_next(k):
                 if keep:
                     yield s, e
                 s = e
-                d = day_of(e)
-                keep = not excluded(d)
+                if zoned:
+                    o = e.astimezone(tz).toordinal()
+                elif off is None:
+                    o = e.toordinal()
+                else:
+                    o = (e + off).toordinal()
+                if not lo <= o < hi:
+                    excl, lo, hi = self._year_ordinals(o)
+                    if not last_ok:
+                        last_ok = o
+                keep = o not in excl
                 if keep:
-                    last_ok = d
-                elif (d - last_ok).days > _SKIP_LIMIT:
+                    last_ok = o
+                elif o - last_ok > _SKIP_LIMIT:
                     raise NoBusinessDayError.for_value(
-                        "calendar", self.calendar, f"no business day within {_SKIP_LIMIT} days after {last_ok}"
+                        "calendar", self.calendar,
+                        f"no business day within {_SKIP_LIMIT} days after {date.fromordinal(last_ok)}",
                     )
             return
         while k is not None:

@@ -12,7 +12,10 @@ from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
+import attrs
+
 from . import _timetables
+from ._calendar import CalendarTicker
 from ._delta import step
 from ._timetables import (
     _MAX_STEPS,
@@ -26,7 +29,13 @@ from ._types import DataInterval, RunInfo, TimeRestriction
 from ._tz import check_aware
 from .errors import InvalidIntervalError, WrongTypeError
 
-__all__ = ["check_timetable", "infer_manual_interval", "iter_run_infos", "next_run_info"]
+__all__ = [
+    "check_timetable",
+    "infer_manual_interval",
+    "iter_excluded_ticks",
+    "iter_run_infos",
+    "next_run_info",
+]
 
 _BUILTIN_KINDS = frozenset(
     {
@@ -160,6 +169,69 @@ def iter_run_infos(
             )
     check_aware(now, "now")
     return _iter(tt, TimeRestriction(earliest=start, latest=end, catchup=True), now)
+
+
+def iter_excluded_ticks(
+    timetable: TimetableProtocol,
+    *,
+    start: datetime,
+    end: datetime,
+) -> Iterator[tuple[datetime, str]]:
+    """The ticks a timetable's business calendar drops or moves between *start* and *end*.
+
+    Each is ``(tick, reason)``: the schedule's own tick (the logical date of a
+    data-interval kind, the ``run_after`` of a trigger), and ``"excluded: <why>"``
+    (``why`` is ``weekend`` or the holiday's name) or ``"rolled: <why> -> <instant>"``.
+    Empty for a timetable without a calendar.  Lazy, in tick order.
+
+    Raises:
+        NaiveDatetimeError: a datetime argument is naive.
+        InvalidIntervalError: ``start > end``.
+
+    >>> from datetime import date, datetime, timezone
+    >>> from timetable import BusinessCalendar, CronDataIntervals
+    >>> utc = timezone.utc
+    >>> tt = CronDataIntervals(cron="@daily", calendar=BusinessCalendar(
+    ...     holidays={date(2024, 12, 25): "Christmas Day"}))
+    >>> for tick, why in iter_excluded_ticks(tt, start=datetime(2024, 12, 21, tzinfo=utc),
+    ...                                      end=datetime(2024, 12, 26, tzinfo=utc)):
+    ...     print(tick.date(), why)
+    2024-12-21 excluded: weekend
+    2024-12-22 excluded: weekend
+    2024-12-25 excluded: Christmas Day
+    """
+    tt = check_timetable(timetable)
+    check_aware(start, "start")
+    check_aware(end, "end")
+    if start > end:
+        raise InvalidIntervalError(
+            f"start={start.isoformat()!r} is after end={end.isoformat()!r}", argument="start"
+        )
+    return _excluded(tt, start, end)
+
+
+def _excluded(tt: Any, start: datetime, end: datetime) -> Iterator[tuple[datetime, str]]:
+    calendar = getattr(tt, "calendar", None)
+    if calendar is None or type(tt) not in _BUILTIN_KINDS:
+        return
+    kw: dict[str, Any] = {"calendar": None, "roll": "skip"}
+    if hasattr(tt, "business_day"):
+        kw["business_day"] = None
+    base = attrs.evolve(tt, **kw)
+    data = type(tt) is CronDataIntervals or type(tt) is DeltaDataIntervals
+    ticker = tt.ticker if not isinstance(tt, _timetables.MultiCronTrigger) else tt.children[0].ticker
+    assert isinstance(ticker, CalendarTicker)
+    restriction = TimeRestriction(earliest=start, latest=end, catchup=True)
+    for info in _iter(base, restriction, end):
+        tick = info.logical_date if data else info.run_after
+        day = ticker.day_of(tick)
+        if not ticker.excluded(day):
+            continue
+        why = ticker.reason(day)
+        if ticker.roll in ("skip", "span") or ticker.nth is not None:
+            yield tick, f"excluded: {why}"
+        else:
+            yield tick, f"rolled: {why} -> {ticker._image(tick).isoformat()}"
 
 
 def _iter(tt: TimetableProtocol, restriction: TimeRestriction, now: datetime) -> Iterator[RunInfo]:

@@ -257,21 +257,30 @@ def _interval_end(ticker: Any, start: datetime) -> datetime | None:
 
 
 def _calendar_latest(ticker: CalendarTicker, earliest: datetime | None, now: datetime) -> datetime | None:
-    """catchup=False with a calendar: the latest kept interval that has ended by *now*."""
-    k = ticker.align_prev(now)
+    """catchup=False with a calendar: the latest kept interval that has ended by *now*.
+
+    The same steps as ``CronDataIntervals._skip_to_latest`` (Airflow's rule), with "the
+    next tick is *now*" read as "the interval starting at the last tick has ended", which
+    is the same thing for contiguous intervals and the right thing for ``skip``.
+    """
+    last_start = ticker.prev(now)
+    if last_start is None:
+        return None
+    next_start = ticker.next(last_start)
     guard = 0
-    while k is not None and guard < _MAX_STEPS:
-        end = ticker.interval_end(k)
-        if end is not None and end <= now:
-            break
-        k = ticker.prev(k)
+    while next_start is not None and next_start < now and guard < _MAX_STEPS:
+        last_start, next_start = next_start, ticker.next(next_start)
         guard += 1
-    if k is None:
+    if next_start is None:
+        return None
+    end = ticker.interval_end(last_start)
+    new_start = last_start if end is not None and end <= now else ticker.prev(last_start)
+    if new_start is None:
         return None
     if earliest is None:
-        return k
+        return new_start
     aligned = ticker.align_next(earliest)
-    return k if aligned is None else max(k, aligned)
+    return new_start if aligned is None else max(new_start, aligned)
 
 
 # -- shared rules ---------------------------------------------------------------------------
@@ -366,11 +375,31 @@ def _trigger_manual(interval: Delta, run_after: datetime) -> DataInterval:
 
 
 def _calendar_manual(ticker: CalendarTicker, run_after: datetime) -> DataInterval:
-    k = _calendar_latest(ticker, None, run_after)
-    end = ticker.interval_end(k) if k is not None else None
-    if k is None or end is None:
+    """A manual run's interval with a calendar: the latest kept interval ended by *run_after*.
+
+    Without excluded ticks in the way this is ``[prev(end), end]`` with
+    ``end = align_prev(run_after)``, exactly as without a calendar.
+    """
+    k = ticker.align_prev(run_after)
+    if k is None:
         return DataInterval.exact(run_after)
-    return DataInterval(start=k, end=end)
+    end_k = ticker.interval_end(k)
+    if (
+        ticker.roll == "skip"
+        and end_k is not None
+        and end_k <= run_after
+        and ticker.excluded(ticker.day_of(end_k))
+    ):
+        return DataInterval(start=k, end=end_k)  # k's own interval ended; the next tick is excluded
+    p = ticker.prev(k)
+    if p is None:
+        return DataInterval(start=k, end=k)
+    end = k
+    if ticker.roll == "skip":
+        e = ticker.interval_end(p)
+        if e is not None and e < k:
+            end = e
+    return DataInterval(start=p, end=end)
 
 
 # -- the protocol ------------------------------------------------------------------------------

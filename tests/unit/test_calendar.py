@@ -337,3 +337,88 @@ def test_catchup_off_and_manual_runs_follow_the_calendar() -> None:
     assert infer_manual_interval(span, run_after=at(2024, 12, 30, 9)) == DataInterval(
         start=at(2024, 12, 27), end=at(2024, 12, 30)
     )
+
+
+# -- planners ------------------------------------------------------------------------------------------
+def _run(tt: CronDataIntervals, day: datetime, state: str = "success") -> object:
+    from timetable import RunRecord
+
+    end = tt.ticker.interval_end(day)
+    return RunRecord(
+        run_id=f"scheduled__{day.isoformat()}", run_type="scheduled", logical_date=day,
+        data_interval=DataInterval(start=day, end=end), run_after=end, state=state,
+    )
+
+
+def test_backfill_reports_every_excluded_day_with_its_reason() -> None:
+    from timetable import BackfillRequest, plan_backfill
+
+    tt = CronDataIntervals(cron="@daily", calendar=CAL)
+    plan = plan_backfill(
+        tt, BackfillRequest(from_date=at(2024, 12, 20), to_date=at(2024, 12, 27)), runs=[],
+        now=at(2025, 1, 10),
+    )
+    assert [e.run_info.logical_date.day for e in plan] == [20, 23, 24, 26, 27]
+    assert [(t.day, why) for t, why in plan.excluded] == [
+        (21, "excluded: weekend"), (22, "excluded: weekend"), (25, "excluded: Christmas"),
+    ]
+    # every day of the range is accounted for, once
+    assert len(plan) + len(plan.excluded) == 8
+    assert plan.to_dict()["excluded"][2] == {
+        "logical_date": "2024-12-25T00:00:00+00:00", "reason": "excluded: Christmas",
+    }
+    assert "3 excluded by the calendar: excluded: weekend ×2, excluded: Christmas" in plan.to_text()
+    plain = plan_backfill(
+        CronDataIntervals(cron="@daily"),
+        BackfillRequest(from_date=at(2024, 12, 20), to_date=at(2024, 12, 27)), runs=[],
+        now=at(2025, 1, 10),
+    )
+    assert plain.excluded == ()
+
+
+def test_rolled_ticks_are_reported_with_their_new_time() -> None:
+    from timetable import iter_excluded_ticks
+
+    tt = CronTrigger(cron="0 6 1 * *", calendar=CAL, roll="modified_following")
+    got = list(iter_excluded_ticks(tt, start=at(2024, 5, 1), end=at(2024, 9, 30)))
+    assert got == [
+        (at(2024, 6, 1, 6), "rolled: weekend -> 2024-06-03T06:00:00+00:00"),
+        (at(2024, 9, 1, 6), "rolled: weekend -> 2024-09-02T06:00:00+00:00"),
+    ]
+
+
+def test_a_holiday_is_not_a_gap() -> None:
+    from timetable import find_gaps
+
+    tt = CronDataIntervals(cron="@daily", calendar=CAL)
+    runs = [_run(tt, at(2024, 12, d)) for d in (20, 23, 24, 27)]
+    report = find_gaps(tt, runs=runs, start=at(2024, 12, 20), end=at(2024, 12, 27), now=at(2025, 1, 1))
+    assert report.expected == 5
+    assert report.missing == 1  # only Thursday the 26th; the 25th and the weekend are not gaps
+
+
+def test_catchup_creates_business_days_only() -> None:
+    from timetable import plan_catchup
+
+    tt = CronDataIntervals(cron="@daily", calendar=CAL)
+    plan = plan_catchup(
+        tt, runs=[_run(tt, at(2024, 12, 20))],
+        restriction=TimeRestriction(earliest=at(2024, 12, 1), catchup=True), now=at(2024, 12, 28, 1),
+    )
+    assert [r.logical_date.day for r in plan.to_create] == [23, 24, 26, 27]
+
+
+def test_template_dates_and_latest_only_follow_the_calendar() -> None:
+    from timetable import is_latest_run, template_dates
+
+    tt = CronDataIntervals(cron="@daily", calendar=CAL)
+    monday = _run(tt, at(2024, 12, 23))
+    keys = template_dates(monday, timetable=tt, airflow2=True)  # type: ignore[arg-type]
+    assert keys["prev_ds"] == "2024-12-20"  # Friday, not Sunday
+    tuesday = _run(tt, at(2024, 12, 24))
+    keys = template_dates(tuesday, timetable=tt, airflow2=True)  # type: ignore[arg-type]
+    assert keys["next_ds"] == "2024-12-26"  # Thursday, not Christmas
+    friday = _run(tt, at(2024, 12, 20))
+    # Friday's run stays the latest until Monday's interval has ended (Tuesday 00:00)
+    assert is_latest_run(tt, friday, now=at(2024, 12, 23, 12)).is_latest  # type: ignore[arg-type]
+    assert not is_latest_run(tt, friday, now=at(2024, 12, 24, 1)).is_latest  # type: ignore[arg-type]
