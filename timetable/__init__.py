@@ -69,7 +69,13 @@ if TYPE_CHECKING:
     from ._planning import Action, History, Reason, dag_restriction, validate_history
     from ._records import RunRecord, RunState, RunType, TaskInstanceRecord, TaskState
     from ._recursive import CrossDagMarker, RecursiveClearPlan, plan_clear_recursive
-    from ._runs import infer_manual_interval, iter_excluded_ticks, iter_run_infos, next_run_info
+    from ._runs import (
+        calendar_month,
+        infer_manual_interval,
+        iter_excluded_ticks,
+        iter_run_infos,
+        next_run_info,
+    )
     from ._schedule_change import (
         ChangeFinding,
         ChangeReason,
@@ -146,7 +152,13 @@ _LAZY: dict[str, tuple[str, ...]] = {
     "_planning": ("Action", "History", "Reason", "dag_restriction", "validate_history"),
     "_records": ("RunRecord", "RunState", "RunType", "TaskInstanceRecord", "TaskState"),
     "_recursive": ("CrossDagMarker", "RecursiveClearPlan", "plan_clear_recursive"),
-    "_runs": ("infer_manual_interval", "iter_excluded_ticks", "iter_run_infos", "next_run_info"),
+    "_runs": (
+        "calendar_month",
+        "infer_manual_interval",
+        "iter_excluded_ticks",
+        "iter_run_infos",
+        "next_run_info",
+    ),
     "_schedule_change": (
         "ChangeFinding",
         "ChangeReason",
@@ -214,6 +226,7 @@ __all__ = [
     "BusinessCalendar",
     "Holiday",
     "HolidayRule",
+    "calendar_month",
     "iter_excluded_ticks",
     # The interval core
     "infer_manual_interval",

@@ -9,13 +9,13 @@ timetable's own rules, so custom timetables that satisfy
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
 import attrs
 
 from . import _timetables
-from ._calendar import CalendarTicker
+from ._calendar import BusinessCalendar, CalendarTicker
 from ._delta import step
 from ._timetables import (
     _MAX_STEPS,
@@ -32,6 +32,7 @@ from .errors import InvalidIntervalError, WrongTypeError
 __all__ = [
     "check_timetable",
     "infer_manual_interval",
+    "calendar_month",
     "iter_excluded_ticks",
     "iter_run_infos",
     "next_run_info",
@@ -208,6 +209,72 @@ def iter_excluded_ticks(
             f"start={start.isoformat()!r} is after end={end.isoformat()!r}", argument="start"
         )
     return _excluded(tt, start, end)
+
+
+def calendar_month(
+    source: Any, year: int, month: int
+) -> tuple[dict[date, str], dict[date, str]]:
+    """A month of days, each with a category and a note: the data of a month-grid picture.
+
+    *source* is a [`BusinessCalendar`][timetable.BusinessCalendar], or a timetable with
+    one (days are then read in the schedule's zone).  Categories: ``"business"``,
+    ``"weekend"``, ``"holiday"``, and with a timetable ``"run"`` (a day with a run: its
+    logical date for data intervals, its ``run_after`` for triggers) and ``"rolled"`` (an
+    excluded day whose tick moved to another day).  Notes: holiday names, run times, where
+    a tick rolled to.  [`timetable.draw.month_grid`][timetable.draw.month_grid] draws it.
+
+    Raises:
+        WrongTypeError: *source* is neither a calendar nor a timetable with a calendar.
+        CalendarRangeError: the month is outside the calendar's materialized years.
+
+    >>> from timetable import BusinessCalendar, CronTrigger
+    >>> cal = BusinessCalendar(holidays={date(2024, 6, 19): "Juneteenth"})
+    >>> days, notes = calendar_month(CronTrigger(cron="0 6 1 * *", calendar=cal,
+    ...                                          roll="following"), 2024, 6)
+    >>> days[date(2024, 6, 1)], notes[date(2024, 6, 1)], days[date(2024, 6, 3)], notes[date(2024, 6, 19)]
+    ('rolled', 'weekend: tick rolled to 2024-06-03 06:00', 'run', 'Juneteenth')
+    """
+    found = source if isinstance(source, BusinessCalendar) else getattr(source, "calendar", None)
+    tt = None if isinstance(source, BusinessCalendar) else source
+    if not isinstance(found, BusinessCalendar):
+        raise WrongTypeError.for_value(
+            "source", source, "expected a BusinessCalendar or a timetable with a calendar"
+        )
+    calendar = found
+    first = date(year, month, 1)
+    nxt = date(year + (month == 12), month % 12 + 1, 1)
+    days: dict[date, str] = {}
+    notes: dict[date, str] = {}
+    d = first
+    while d < nxt:
+        why = calendar.exclusion(d)
+        days[d] = "business" if why is None else "weekend" if why == "weekend" else "holiday"
+        if why is not None and why != "weekend":
+            notes[d] = why
+        d += timedelta(days=1)
+    if tt is None:
+        return days, notes
+    ticker = tt.ticker if not isinstance(tt, _timetables.MultiCronTrigger) else tt.children[0].ticker
+    assert isinstance(ticker, CalendarTicker)
+    lo = ticker._start_of(first - timedelta(days=1))
+    hi = ticker._start_of(nxt + timedelta(days=1))
+    data = type(tt) is CronDataIntervals or type(tt) is DeltaDataIntervals
+    wall = ticker.tz
+    for info in iter_run_infos(tt, start=lo, end=hi, now=hi):
+        tick = info.logical_date if data else info.run_after
+        day = ticker.day_of(tick)
+        if first <= day < nxt:
+            days[day] = "run"
+            at = tick.astimezone(wall).strftime("%H:%M")
+            notes[day] = f"{notes[day]}; run at {at}" if day in notes else f"run at {at}"
+    for tick, why in _excluded(tt, lo, hi):
+        day = ticker.day_of(tick)
+        if first <= day < nxt and why.startswith("rolled: "):
+            reason, _, to = why[len("rolled: "):].partition(" -> ")
+            moved = datetime.fromisoformat(to).astimezone(wall).strftime("%Y-%m-%d %H:%M")
+            days[day] = "rolled"
+            notes[day] = f"{reason}: tick rolled to {moved}"
+    return days, notes
 
 
 def _excluded(tt: Any, start: datetime, end: datetime) -> Iterator[tuple[datetime, str]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -422,3 +423,54 @@ def test_template_dates_and_latest_only_follow_the_calendar() -> None:
     # Friday's run stays the latest until Monday's interval has ended (Tuesday 00:00)
     assert is_latest_run(tt, friday, now=at(2024, 12, 23, 12)).is_latest  # type: ignore[arg-type]
     assert not is_latest_run(tt, friday, now=at(2024, 12, 24, 1)).is_latest  # type: ignore[arg-type]
+
+
+# -- month grid data and custom kinds --------------------------------------------------------------
+def test_calendar_month_marks_runs_rolls_weekends_and_holidays() -> None:
+    from timetable import calendar_month
+
+    tt = CronTrigger(cron="0 6 1 * *", calendar=CAL, roll="following")
+    days, notes = calendar_month(tt, 2024, 6)
+    assert len(days) == 30
+    assert days[date(2024, 6, 1)] == "rolled"
+    assert notes[date(2024, 6, 1)] == "weekend: tick rolled to 2024-06-03 06:00"
+    assert days[date(2024, 6, 3)] == "run"
+    assert [d.day for d, c in days.items() if c == "run"] == [3]
+    assert days[date(2024, 6, 2)] == "weekend"
+    assert days[date(2024, 6, 4)] == "business"
+    only, _ = calendar_month(CAL, 2024, 12)
+    assert only[XMAS] == "holiday"
+    with pytest.raises(WrongTypeError, match="source="):
+        calendar_month(CronTrigger(cron="@daily"), 2024, 6)
+
+
+def test_register_kind_round_trips_a_custom_timetable() -> None:
+    import attrs
+
+    from timetable.errors import UnknownKindError
+    from timetable.serialization import register_kind
+
+    @attrs.frozen(kw_only=True)
+    class Noon:
+        periodic = True
+        summary = "noon"
+        zone: str = "UTC"
+
+        def next_run_info(self, *, last_interval: Any, restriction: Any, now: Any) -> Any:
+            return CronTrigger(cron="0 12 * * *", timezone=self.zone).next_run_info(
+                last_interval=last_interval, restriction=restriction, now=now
+            )
+
+        def infer_manual_interval(self, *, run_after: datetime) -> DataInterval:
+            return DataInterval.exact(run_after)
+
+    with pytest.raises(UnknownKindError, match="register_kind"):
+        ser.from_dict({"type": "tests.Noon", "version": 1, "zone": "UTC"})
+    register_kind(Noon, name="tests.Noon")
+    data = ser.to_dict(Noon(zone="Europe/Berlin"))
+    assert data == {"type": "tests.Noon", "version": 1, "zone": "Europe/Berlin"}
+    assert ser.from_dict(data) == Noon(zone="Europe/Berlin")
+    with pytest.raises(InvalidArgumentError, match="built-in"):
+        register_kind(Noon, name="CronTrigger")
+    with pytest.raises(WrongTypeError, match="not a timetable"):
+        register_kind(Holiday)
