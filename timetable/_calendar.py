@@ -35,7 +35,7 @@ most, a skip ten years, then `NoBusinessDayError`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from typing import Any, ClassVar, Literal
 
@@ -1156,8 +1156,14 @@ class CalendarTicker:
         for u, _, regular in self._kept(t):
             yield u, regular
 
-    def pairs(self, t: datetime) -> Iterator[tuple[datetime, datetime]]:
-        """Data intervals ``(start, end)`` from the first kept tick at or after *t*."""
+    def pairs(
+        self,
+        t: datetime,
+        latest: datetime | None = None,
+        make: Callable[[datetime, datetime], Any] = lambda s, e: (s, e),
+    ) -> Iterator[Any]:
+        """``make(start, end)`` for each data interval from the first kept tick at or after
+        *t*, while ``start <= latest`` (when given)."""
         k = self.align_next(t)
         if k is None:
             return
@@ -1165,7 +1171,9 @@ class CalendarTicker:
             s = k
             if self.roll == "span":
                 for u, _, _ in self._kept(k):
-                    yield s, u
+                    if latest is not None and s > latest:
+                        return
+                    yield make(s, u)
                     s = u
                 return
             # skip: each kept tick's interval ends at the base tick right after it,
@@ -1177,33 +1185,35 @@ class CalendarTicker:
             excl: frozenset[int] = frozenset()
             lo = hi = 0
             keep = True
-            last_ok = 0
+            empty_years = 0
+            year_ordinals = self._year_ordinals
             for e, _ in self.base.iter_next(k):
                 if keep:
-                    yield s, e
+                    if latest is not None and s > latest:
+                        return
+                    yield make(s, e)
                 s = e
-                if zoned:
-                    o = e.astimezone(tz).toordinal()
-                elif off is None:
+                if off is None and not zoned:
                     o = e.toordinal()
+                elif zoned:
+                    o = e.astimezone(tz).toordinal()
                 else:
                     o = (e + off).toordinal()
-                if not lo <= o < hi:
-                    excl, lo, hi = self._year_ordinals(o)
-                    if not last_ok:
-                        last_ok = o
+                if o >= hi or o < lo:
+                    excl, lo, hi = year_ordinals(o)
+                    empty_years = empty_years + 1 if len(excl) >= hi - lo else 0
+                    if empty_years > _SKIP_LIMIT // 366:
+                        raise NoBusinessDayError.for_value(
+                            "calendar", self.calendar,
+                            f"no business day in the {empty_years} years up to {date.fromordinal(o)}",
+                        )
                 keep = o not in excl
-                if keep:
-                    last_ok = o
-                elif o - last_ok > _SKIP_LIMIT:
-                    raise NoBusinessDayError.for_value(
-                        "calendar", self.calendar,
-                        f"no business day within {_SKIP_LIMIT} days after {date.fromordinal(last_ok)}",
-                    )
             return
         while k is not None:
+            if latest is not None and k > latest:
+                return
             e = self.interval_end(k)
             if e is None:
                 return
-            yield k, e
+            yield make(k, e)
             k = e if self.roll != "skip" else self.next(k)

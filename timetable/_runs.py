@@ -381,10 +381,7 @@ def _stream_calendar(
     """The catchup chain of a periodic kind with a business calendar (kept ticks only)."""
     ticker = tt.ticker
     if type(tt) is CronDataIntervals or type(tt) is DeltaDataIntervals:
-        for s, e in ticker.pairs(earliest):
-            if latest is not None and s > latest:
-                return
-            yield make(s, e)
+        yield from ticker.pairs(earliest, latest, make)
         return
     interval = tt.interval
     t: datetime | None = ticker.align_next(earliest)
