@@ -143,6 +143,16 @@ class Holiday:
     date: date = attrs.field(converter=_holiday_date)
     name: str = attrs.field(default="holiday", converter=_holiday_name)
 
+    def _to_dict(self) -> dict[str, Any]:
+        return _entry_to_dict(self)
+
+    @classmethod
+    def _from_dict(cls, data: Any) -> Holiday:
+        entry = _entry_from_dict(data, "holiday")
+        if not isinstance(entry, Holiday):
+            raise InvalidSerializedFormError.for_value("holiday", data, "expected a dated holiday")
+        return entry
+
 
 def _int_in(value: Any, argument: str, lo: int, hi: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
@@ -182,6 +192,16 @@ class HolidayRule:
     start: date | None = None
     end: date | None = None
     observed: str = "none"
+
+    def _to_dict(self) -> dict[str, Any]:
+        return _entry_to_dict(self)
+
+    @classmethod
+    def _from_dict(cls, data: Any) -> HolidayRule:
+        entry = _entry_from_dict(data, "rule")
+        if not isinstance(entry, HolidayRule):
+            raise InvalidSerializedFormError.for_value("rule", data, "expected a holiday rule")
+        return entry
 
     def __attrs_post_init__(self) -> None:
         if self.kind not in ("fixed", "nth_weekday", "easter", "range"):
@@ -259,6 +279,10 @@ class HolidayRule:
     # -- evaluation --------------------------------------------------------------------------------
     def dates(self, year: int) -> tuple[date, ...]:
         """The (unshifted) dates of this rule in *year*."""
+        if isinstance(year, bool) or not isinstance(year, int):
+            raise WrongTypeError.for_value("year", year, "expected an int")
+        if not 1 <= year <= 9999:
+            raise InvalidCalendarError.for_value("year", year, "expected 1 to 9999")
         if self.kind == "fixed":
             try:
                 return (date(year, self.month, self.day),)  # type: ignore[arg-type]
@@ -452,6 +476,16 @@ class BusinessCalendar:
             years if isinstance(years, range) else _year_list_span(years)
         )
         assert span is not None
+        if not (span[0] >= 1 and span[1] <= 9998 and span[1] - span[0] <= 400):
+            raise InvalidCalendarError.for_value(
+                "years", years, "expected at most 400 years between 1 and 9998"
+            )
+        if subdiv is not None and not isinstance(subdiv, str):
+            raise WrongTypeError.for_value("subdiv", subdiv, "expected None or a code")
+        if not isinstance(financial, bool):
+            raise WrongTypeError.for_value("financial", financial, "expected True or False")
+        if suffix is not None and not isinstance(suffix, str):
+            raise WrongTypeError.for_value("suffix", suffix, "expected None or a string")
         try:
             import holidays as hol  # optional extra, imported lazily
         except ImportError as err:  # pragma: no cover - the extra is installed in tests
@@ -546,6 +580,10 @@ class BusinessCalendar:
 
     def year_exclusions(self, year: int) -> dict[date, str]:
         """Every excluded day of *year* with its reason (memoized; do not mutate)."""
+        if isinstance(year, bool) or not isinstance(year, int):
+            raise WrongTypeError.for_value("year", year, "expected an int")
+        if not 1 <= year <= 9999:
+            raise InvalidCalendarError.for_value("year", year, "expected 1 to 9999")
         table = self._memo.get(year)
         if table is None:
             table = self._build_year(year)
@@ -651,7 +689,9 @@ class BusinessCalendar:
         return self._search(day, -1, limit)
 
     def _search(self, day: date, step: int, limit: int) -> date:
-        d = day
+        d = _date_value(day, "day")
+        if isinstance(limit, bool) or not isinstance(limit, int):
+            raise WrongTypeError.for_value("limit", limit, "expected an int")
         one = timedelta(days=step)
         for _ in range(limit):
             try:
@@ -736,25 +776,10 @@ class BusinessCalendar:
 
     # -- serialization ---------------------------------------------------------------------------------
     def _to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"weekmask": self.weekmask, "holidays": []}
-        for entry in self.holidays:
-            if isinstance(entry, Holiday):
-                out["holidays"].append({"date": entry.date.isoformat(), "name": entry.name})
-            else:
-                rule: dict[str, Any] = {"rule": entry.kind, "name": entry.name}
-                for f in ("month", "day", "weekday", "n"):
-                    if getattr(entry, f) is not None:
-                        rule[f] = getattr(entry, f)
-                if entry.offset:
-                    rule["offset"] = entry.offset
-                if entry.kind == "range":
-                    assert entry.start is not None
-                    assert entry.end is not None
-                    rule["start"] = entry.start.isoformat()
-                    rule["end"] = entry.end.isoformat()
-                if entry.observed != "none":
-                    rule["observed"] = entry.observed
-                out["holidays"].append(rule)
+        out: dict[str, Any] = {
+            "weekmask": self.weekmask,
+            "holidays": [_entry_to_dict(e) for e in self.holidays],
+        }
         out["years"] = list(self.years) if self.years is not None else None
         if self.combine:
             out["combine"] = [{"op": op, "calendar": cal._to_dict()} for op, cal in self.combine]
@@ -764,7 +789,7 @@ class BusinessCalendar:
     def _from_dict(cls, data: Any) -> BusinessCalendar:
         if not isinstance(data, Mapping):
             raise InvalidSerializedFormError.for_value("calendar", data, "expected an object")
-        unknown = set(data) - {"type", "version", "weekmask", "holidays", "years", "combine"}
+        unknown = set(data) - {"type", "version", "kind", "weekmask", "holidays", "years", "combine"}
         if unknown:
             name = sorted(unknown)[0]
             raise InvalidSerializedFormError.for_value(
@@ -775,24 +800,7 @@ class BusinessCalendar:
         if not isinstance(raw, list):
             raise InvalidSerializedFormError.for_value("calendar.holidays", raw, "expected a list")
         for i, item in enumerate(raw):
-            where = f"calendar.holidays[{i}]"
-            if not isinstance(item, Mapping):
-                raise InvalidSerializedFormError.for_value(where, item, "expected an object")
-            try:
-                if "rule" in item:
-                    kw = {k: v for k, v in item.items() if k != "rule"}
-                    for k in ("start", "end"):
-                        if k in kw:
-                            kw[k] = date.fromisoformat(kw[k])
-                    entries.append(HolidayRule(kind=item["rule"], **kw))
-                else:
-                    entries.append(
-                        Holiday(date=date.fromisoformat(item["date"]), name=item.get("name", "holiday"))
-                    )
-            except (KeyError, TypeError, ValueError) as err:
-                if isinstance(err, InvalidCalendarError):
-                    raise
-                raise InvalidSerializedFormError.for_value(where, item, f"not a holiday: {err}") from err
+            entries.append(_entry_from_dict(item, f"calendar.holidays[{i}]"))
         years = data.get("years")
         ops = []
         for i, item in enumerate(data.get("combine", []) or []):
@@ -807,6 +815,47 @@ class BusinessCalendar:
             years=tuple(years) if isinstance(years, list) else years,
             combine=ops,
         )
+
+
+def _entry_to_dict(entry: Holiday | HolidayRule) -> dict[str, Any]:
+    if isinstance(entry, Holiday):
+        return {"date": entry.date.isoformat(), "name": entry.name}
+    rule: dict[str, Any] = {"rule": entry.kind, "name": entry.name}
+    for f in ("month", "day", "weekday", "n"):
+        if getattr(entry, f) is not None:
+            rule[f] = getattr(entry, f)
+    if entry.offset:
+        rule["offset"] = entry.offset
+    if entry.kind == "range":
+        assert entry.start is not None
+        assert entry.end is not None
+        rule["start"] = entry.start.isoformat()
+        rule["end"] = entry.end.isoformat()
+    if entry.observed != "none":
+        rule["observed"] = entry.observed
+    return rule
+
+
+def _entry_from_dict(item: Any, where: str) -> Holiday | HolidayRule:
+    if not isinstance(item, Mapping):
+        raise InvalidSerializedFormError.for_value(where, item, "expected an object")
+    try:
+        if "rule" in item:
+            kw = {k: v for k, v in item.items() if k not in ("rule", "type", "version", "kind")}
+            for k in ("start", "end"):
+                if k in kw:
+                    kw[k] = date.fromisoformat(kw[k])
+            return HolidayRule(kind=item["rule"], **kw)
+        unknown = set(item) - {"date", "name", "type", "version", "kind"}
+        if unknown:
+            raise InvalidSerializedFormError.for_value(
+                f"{where}.{sorted(unknown)[0]}", item, "unknown field for a holiday"
+            )
+        return Holiday(date=date.fromisoformat(item["date"]), name=item.get("name", "holiday"))
+    except (KeyError, TypeError, ValueError) as err:
+        if isinstance(err, InvalidCalendarError | InvalidSerializedFormError):
+            raise
+        raise InvalidSerializedFormError.for_value(where, item, f"not a holiday: {err}") from err
 
 
 def _safe_dates(rule: HolidayRule, year: int) -> tuple[date, ...]:
