@@ -25,6 +25,7 @@ if TYPE_CHECKING:
         ReprocessBehavior,
         plan_backfill,
     )
+    from ._calendar import BusinessCalendar, Holiday, HolidayRule
     from ._catchup import (
         CatchupEntry,
         CatchupPlan,
@@ -71,7 +72,13 @@ if TYPE_CHECKING:
     from ._planning import Action, History, Reason, dag_restriction, validate_history
     from ._records import RunRecord, RunState, RunType, TaskInstanceRecord, TaskState
     from ._recursive import CrossDagMarker, RecursiveClearPlan, plan_clear_recursive
-    from ._runs import infer_manual_interval, iter_run_infos, next_run_info
+    from ._runs import (
+        calendar_month,
+        infer_manual_interval,
+        iter_excluded_ticks,
+        iter_run_infos,
+        next_run_info,
+    )
     from ._schedule_change import (
         ChangeFinding,
         ChangeReason,
@@ -104,6 +111,7 @@ _LAZY: dict[str, tuple[str, ...]] = {
         "ReprocessBehavior",
         "plan_backfill",
     ),
+    "_calendar": ("BusinessCalendar", "Holiday", "HolidayRule"),
     "_catchup": (
         "CatchupEntry",
         "CatchupPlan",
@@ -147,7 +155,13 @@ _LAZY: dict[str, tuple[str, ...]] = {
     "_planning": ("Action", "History", "Reason", "dag_restriction", "validate_history"),
     "_records": ("RunRecord", "RunState", "RunType", "TaskInstanceRecord", "TaskState"),
     "_recursive": ("CrossDagMarker", "RecursiveClearPlan", "plan_clear_recursive"),
-    "_runs": ("infer_manual_interval", "iter_run_infos", "next_run_info"),
+    "_runs": (
+        "calendar_month",
+        "infer_manual_interval",
+        "iter_excluded_ticks",
+        "iter_run_infos",
+        "next_run_info",
+    ),
     "_dst_report": ("DstReport", "DstTick", "dst_report"),
     "_explain": ("RunExplanation", "WhyReason", "explain_run"),
     "_lint": ("LINTS", "LintFinding", "LintReport", "lint"),
@@ -214,6 +228,12 @@ __all__ = [
     "Once",
     "Timetable",
     "TimetableProtocol",
+    # Business calendars
+    "BusinessCalendar",
+    "Holiday",
+    "HolidayRule",
+    "calendar_month",
+    "iter_excluded_ticks",
     # The interval core
     "infer_manual_interval",
     "iter_run_infos",

@@ -48,7 +48,7 @@ from ._planning import (
 )
 from ._records import RunRecord, RunState, RunType
 from ._rows import RowLike
-from ._runs import _fast_iter, check_timetable, iter_run_infos
+from ._runs import _excluded, _fast_iter, check_timetable, iter_run_infos
 from ._timetables import TimetableProtocol
 from ._types import DataInterval, RunInfo
 from ._tz import check_aware
@@ -240,6 +240,9 @@ class BackfillPlan:
     _reprocessed: tuple[RunRecord, ...] = attrs.field(
         default=(), alias="_reprocessed", repr=False
     )
+    excluded: tuple[tuple[datetime, str], ...] = ()
+    """Ticks of the range the timetable's business calendar dropped or moved, as
+    ``(logical date, "excluded: <why>")`` - never silently missing (empty without one)."""
 
     def __len__(self) -> int:
         return len(self._rows)
@@ -370,6 +373,7 @@ class BackfillPlan:
             "counts": {a.value: self.count(a) for a in Action},
             "entries": [e.to_dict() for e in self],
             "reprocessed_runs": [run_dict(r) for r in self._reprocessed],
+            "excluded": [{"logical_date": iso(t), "reason": why} for t, why in self.excluded],
         }
 
     @checked(indent=indent_arg)
@@ -388,6 +392,14 @@ class BackfillPlan:
             f"  {self.count(Action.CREATE)} to create, {self.count(Action.REPROCESS)} to "
             f"reprocess, {self.count(Action.SKIP)} skipped; {len(self.waves())} wave(s)",
         ]
+        if self.excluded:
+            why: dict[str, int] = {}
+            for _, reason in self.excluded:
+                why[reason] = why.get(reason, 0) + 1
+            head.append(
+                f"  {len(self.excluded)} excluded by the calendar: "
+                + ", ".join(f"{r} ×{n}" if n > 1 else r for r, n in why.items())
+            )
         n = len(self)
         shown = range(n) if n <= max_lines + 1 else [*range(max_lines), n - 1]
         for k, i in enumerate(shown):
@@ -646,7 +658,12 @@ def plan_backfill(
             f"the schedule has no interval in this range that ended before now={iso(now)!r}",
             argument="from_date",
         )
+    excluded = tuple(
+        (tick, why)
+        for tick, why in _excluded(tt, request.from_date, request.to_date)
+        if tick < now
+    )
     return BackfillPlan(
         request=request, now=now, dry_run=dry_run, _rows=tuple(rows),
-        _reprocessed=tuple(reprocessed),
+        _reprocessed=tuple(reprocessed), excluded=excluded,
     )

@@ -37,7 +37,7 @@ from ._runs import check_timetable, infer_manual_interval, next_run_info
 from ._timetables import CronDataIntervals, DeltaDataIntervals, TimetableProtocol
 from ._types import DataInterval, TimeRestriction
 from ._tz import check_aware
-from ._validation import bool_arg, checked, enum_missing, str_arg
+from ._validation import bool_arg, checked, enum_missing, indent_arg, str_arg
 from .airflow import generate_run_id
 from .errors import (
     InvalidArgumentError,
@@ -128,6 +128,7 @@ class DependsOnPastVerdict:
             "previous_run_id": self.previous_run_id,
         }
 
+    @checked(indent=indent_arg)
     def to_json(self, *, indent: int | None = 2) -> str:
         """``to_dict()`` as a JSON string."""
         return json.dumps(self.to_dict(), indent=indent)
@@ -363,6 +364,7 @@ class LatestOnlyDecision:
             ),
         }
 
+    @checked(indent=indent_arg)
     def to_json(self, *, indent: int | None = 2) -> str:
         """``to_dict()`` as a JSON string."""
         return json.dumps(self.to_dict(), indent=indent)
@@ -674,6 +676,7 @@ class ManualRun:
             "reason": self.reason,
         }
 
+    @checked(indent=indent_arg)
     def to_json(self, *, indent: int | None = 2) -> str:
         """``to_dict()`` as a JSON string."""
         return json.dumps(self.to_dict(), indent=indent)

@@ -264,7 +264,7 @@ def _backfill(data: Any) -> Any:
     from ._planning import Action, Reason
 
     obj = _header(data, "backfill", {"now", "dry_run", "request", "counts", "entries",
-                                      "reprocessed_runs"})
+                                      "reprocessed_runs", "excluded"})
     req = _obj(obj["request"], "$.request", {"from_date", "to_date", "run_backwards",
                                              "reprocess_behavior", "max_active_runs",
                                              "dag_run_conf"})
@@ -305,6 +305,14 @@ def _backfill(data: Any) -> Any:
         _reprocessed=tuple(_run(r, f"$.reprocessed_runs[{i}]")
                            for i, r in enumerate(_list(obj["reprocessed_runs"],
                                                        "$.reprocessed_runs"))),
+        excluded=tuple(
+            (_instant(x["logical_date"], f"$.excluded[{i}].logical_date"),
+             _str(x["reason"], f"$.excluded[{i}].reason"))
+            for i, x in enumerate(
+                _obj(x, f"$.excluded[{i}]", {"logical_date", "reason"})
+                for i, x in enumerate(_list(obj["excluded"], "$.excluded"))
+            )
+        ),
     )
     _check_derived("$.counts", obj["counts"], plan.counts)
     return plan

@@ -31,7 +31,7 @@ from ._runs import _fast_iter, check_timetable, iter_run_infos
 from ._timetables import TimetableProtocol
 from ._types import DataInterval, RunInfo
 from ._tz import check_aware
-from ._validation import bool_arg, checked, max_lines_arg
+from ._validation import bool_arg, checked, indent_arg, max_lines_arg
 from .errors import InvalidIntervalError
 
 __all__ = ["GapReport", "find_gaps"]
@@ -86,6 +86,7 @@ class GapReport:
             "off_grid": list(self.off_grid),
         }
 
+    @checked(indent=indent_arg)
     def to_json(self, *, indent: int | None = 2) -> str:
         """``to_dict()`` as a JSON string."""
         return json.dumps(self.to_dict(), indent=indent)

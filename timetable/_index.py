@@ -28,11 +28,13 @@ or a hundred; never 5 million steps.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
+from ._calendar import CalendarTicker
 from ._cron import CronSpec, CronTicker, cron_ticker, zone_offsets, zone_transitions
 from ._delta import has_calendar_units, is_relativedelta, step
 from ._runs import _fast_iter, _iter_chain, _make_run, check_timetable
@@ -48,7 +50,7 @@ from ._types import RunInfo, TimeRestriction
 from ._tz import check_aware
 from ._validation import aware_arg, checked
 from ._zonetable import constant_after
-from .errors import InvalidArgumentError, InvalidIntervalError, WrongTypeError
+from .errors import CalendarRangeError, InvalidArgumentError, InvalidIntervalError, WrongTypeError
 
 __all__ = ["count_intervals", "interval_containing", "iter_intervals", "nth_interval"]
 
@@ -117,6 +119,9 @@ def count_intervals(
     """
     tt, start, end_, now = _check(timetable, start, end, now)
     assert end_ is not None
+    fast = _calendar_count(tt, start, end_)
+    if fast is not None:
+        return fast
     plan = _plan(tt, start, end_)
     if plan is not None:
         x0, adv = plan
@@ -159,6 +164,10 @@ def nth_interval(
             "n", n, f"beyond the representable range: the runs from start={start.isoformat()} "
             f"to the end of year 9999 number fewer than {bound:,}"
         )
+    found = _calendar_nth(tt, start, n)
+    if found is not _STREAM:
+        assert found is None or isinstance(found, RunInfo)
+        return found
     plan = _plan(tt, start, None)
     if plan is not None:
         x0, adv = plan
@@ -215,7 +224,16 @@ def interval_containing(
     data = isinstance(tt, (CronDataIntervals, DeltaDataIntervals))
     plan = _plan(tt, start, instant)
     found: RunInfo | None = None
-    if plan is not None:
+    if type(tt) in _KINDS and tt.calendar is not None:
+        # The chain is the calendar's kept ticks from align_next(start): the run in effect
+        # is the last kept tick at or before the instant.
+        tk = tt.ticker
+        x0 = tk.align_next(start)
+        k = tk.align_prev(instant)
+        if x0 is None or k is None or k < x0:
+            return None
+        found = _run_at(tt, k)
+    elif plan is not None:
         x0, adv = plan
         if x0 is None or x0 > instant:
             return None
@@ -230,6 +248,104 @@ def interval_containing(
     if found is not None and data and not instant < found.data_interval.end:
         return None
     return found
+
+
+# -- business calendars ------------------------------------------------------------------------
+_KINDS = (CronDataIntervals, CronTrigger, DeltaDataIntervals, DeltaTrigger)
+_STREAM = object()
+_DAY_END = timedelta(days=1, microseconds=-1)
+
+
+def _daily_calendar(tt: Any) -> tuple[CalendarTicker, CronTicker] | None:
+    """The kept-tick ticker of a daily-shaped cron in a fixed-offset zone with a calendar
+    that only skips days (the shape counted by day arithmetic), else None."""
+    if type(tt) not in (CronDataIntervals, CronTrigger) or tt.calendar is None:
+        return None
+    tk = tt.ticker
+    base = tk.base
+    if tk.roll not in ("skip", "span") or tk.nth is not None:
+        return None
+    if not base.simple_zone or base.spec.kind != "daily" or not base.streams:
+        return None
+    return tk, base
+
+
+def _secs(wall: datetime) -> int:
+    return wall.hour * 3600 + wall.minute * 60 + wall.second
+
+
+def _kept_between(tk: CalendarTicker, base: CronTicker, x0: datetime, end: datetime) -> int:
+    """Kept ticks in ``[x0, end]`` (*x0* a kept tick): whole days by calendar arithmetic."""
+    tods = base.spec.tods
+    w0, w1 = base.to_wall(x0), base.to_wall(end)
+    d0, d1 = w0.date(), w1.date()
+    i0 = bisect_left(tods, _secs(w0))
+    if d0 == d1:
+        return max(0, bisect_right(tods, _secs(w1)) - i0)
+    total = len(tods) - i0
+    if not tk.excluded(d1):
+        total += bisect_right(tods, _secs(w1))
+    if (d1 - d0).days > 1:
+        inner = tk.calendar.count_business_days(d0 + timedelta(days=1), d1 - timedelta(days=1))
+        total += len(tods) * inner
+    return total
+
+
+def _calendar_count(tt: Any, start: datetime, end: datetime) -> int | None:
+    shape = _daily_calendar(tt)
+    if shape is None:
+        return None
+    tk, base = shape
+    x0 = tk.align_next(start)
+    if x0 is None or x0 > end:
+        return 0
+    return _kept_between(tk, base, x0, end)
+
+
+def _calendar_nth(tt: Any, start: datetime, n: int) -> Any:
+    """Run *n* by a binary search over days on the day-arithmetic count (or _STREAM)."""
+    shape = _daily_calendar(tt)
+    if shape is None:
+        return _STREAM
+    tk, base = shape
+    x0 = tk.align_next(start)
+    if x0 is None:
+        return None
+    off = base.offset_at(x0)
+    d0 = base.to_wall(x0).date()
+
+    def day_end(days: int) -> datetime | None:
+        try:
+            return datetime.combine(d0 + timedelta(days=days), datetime.min.time(), UTC) + _DAY_END - off
+        except OverflowError:
+            return None
+
+    try:
+        hi = 1
+        while True:
+            e = day_end(hi)
+            if e is None:
+                return _STREAM
+            if _kept_between(tk, base, x0, e) > n:
+                break
+            hi *= 2
+        lo = 0  # the answer's day offset is in [lo, hi]
+        while lo < hi:
+            mid = (lo + hi) // 2
+            e = day_end(mid)
+            assert e is not None
+            if _kept_between(tk, base, x0, e) > n:
+                hi = mid
+            else:
+                lo = mid + 1
+        before = 0 if lo == 0 else _kept_between(tk, base, x0, day_end(lo - 1))  # type: ignore[arg-type]
+    except CalendarRangeError:
+        return _STREAM  # the search looked past the calendar's years: let the walk decide
+    tods = base.spec.tods
+    i = n - before + (bisect_left(tods, _secs(base.to_wall(x0))) if lo == 0 else 0)
+    day = d0 + timedelta(days=lo)
+    tick = datetime.combine(day, datetime.min.time(), UTC) + timedelta(seconds=tods[i]) - off
+    return _run_at(tt, tick)
 
 
 # -- helpers --------------------------------------------------------------------------------------
@@ -255,7 +371,7 @@ def _max_runs(tt: Any, start: datetime) -> int | None:
             return ((9999 - start.year) * 12 + 12) // months + 2
         return None
     if kind is CronDataIntervals or kind is CronTrigger:
-        spec: CronSpec = tt.ticker.spec
+        spec: CronSpec = tt.base_ticker.spec
         per_day = len(spec.tods)
         days = (_END - start).days + 2
         slack = per_day * 4 * (days // 365 + 2)
@@ -297,7 +413,7 @@ def _run_at(tt: Any, x: datetime) -> RunInfo | None:
     """The run whose chain tick is *x* (logical date for data kinds, run_after for triggers)."""
     tk = tt.ticker
     if isinstance(tt, (CronDataIntervals, DeltaDataIntervals)):
-        e = tk.next(x)
+        e = tk.interval_end(x) if tt.calendar is not None else tk.next(x)
         return None if e is None else _make_run(x, e)
     interval = tt.interval
     s = step(x, interval, -1) if interval else x
@@ -315,6 +431,8 @@ _Advance = Callable[[datetime, datetime | None, int | None], tuple[int, datetime
 def _plan(tt: Any, start: datetime, until: datetime | None) -> tuple[datetime | None, _Advance] | None:
     """The first chain tick and an O(1)/O(transitions) advancer, or None (stream instead)."""
     if not (_LO <= start <= _HI) or (until is not None and not until <= _END):
+        return None
+    if getattr(tt, "calendar", None) is not None:
         return None
     kind = type(tt)
     if kind is DeltaDataIntervals or kind is DeltaTrigger:

@@ -9,10 +9,13 @@ timetable's own rules, so custom timetables that satisfy
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
+import attrs
+
 from . import _timetables
+from ._calendar import BusinessCalendar, CalendarTicker
 from ._delta import step
 from ._timetables import (
     _MAX_STEPS,
@@ -26,7 +29,14 @@ from ._types import DataInterval, RunInfo, TimeRestriction
 from ._tz import check_aware
 from .errors import InvalidIntervalError, WrongTypeError
 
-__all__ = ["check_timetable", "infer_manual_interval", "iter_run_infos", "next_run_info"]
+__all__ = [
+    "check_timetable",
+    "infer_manual_interval",
+    "calendar_month",
+    "iter_excluded_ticks",
+    "iter_run_infos",
+    "next_run_info",
+]
 
 _BUILTIN_KINDS = frozenset(
     {
@@ -162,6 +172,135 @@ def iter_run_infos(
     return _iter(tt, TimeRestriction(earliest=start, latest=end, catchup=True), now)
 
 
+def iter_excluded_ticks(
+    timetable: TimetableProtocol,
+    *,
+    start: datetime,
+    end: datetime,
+) -> Iterator[tuple[datetime, str]]:
+    """The ticks a timetable's business calendar drops or moves between *start* and *end*.
+
+    Each is ``(tick, reason)``: the schedule's own tick (the logical date of a
+    data-interval kind, the ``run_after`` of a trigger), and ``"excluded: <why>"``
+    (``why`` is ``weekend`` or the holiday's name) or ``"rolled: <why> -> <instant>"``.
+    Empty for a timetable without a calendar.  Lazy, in tick order.
+
+    Raises:
+        NaiveDatetimeError: a datetime argument is naive.
+        InvalidIntervalError: ``start > end``.
+
+    >>> from datetime import date, datetime, timezone
+    >>> from timetable import BusinessCalendar, CronDataIntervals
+    >>> utc = timezone.utc
+    >>> tt = CronDataIntervals(cron="@daily", calendar=BusinessCalendar(
+    ...     holidays={date(2024, 12, 25): "Christmas Day"}))
+    >>> for tick, why in iter_excluded_ticks(tt, start=datetime(2024, 12, 21, tzinfo=utc),
+    ...                                      end=datetime(2024, 12, 26, tzinfo=utc)):
+    ...     print(tick.date(), why)
+    2024-12-21 excluded: weekend
+    2024-12-22 excluded: weekend
+    2024-12-25 excluded: Christmas Day
+    """
+    tt = check_timetable(timetable)
+    check_aware(start, "start")
+    check_aware(end, "end")
+    if start > end:
+        raise InvalidIntervalError(
+            f"start={start.isoformat()!r} is after end={end.isoformat()!r}", argument="start"
+        )
+    return _excluded(tt, start, end)
+
+
+def calendar_month(
+    source: Any, year: int, month: int
+) -> tuple[dict[date, str], dict[date, str]]:
+    """A month of days, each with a category and a note: the data of a month-grid picture.
+
+    *source* is a [`BusinessCalendar`][timetable.BusinessCalendar], or a timetable with
+    one (days are then read in the schedule's zone).  Categories: ``"business"``,
+    ``"weekend"``, ``"holiday"``, and with a timetable ``"run"`` (a day with a run: its
+    logical date for data intervals, its ``run_after`` for triggers) and ``"rolled"`` (an
+    excluded day whose tick moved to another day).  Notes: holiday names, run times, where
+    a tick rolled to.  [`timetable.draw.month_grid`][timetable.draw.month_grid] draws it.
+
+    Raises:
+        WrongTypeError: *source* is neither a calendar nor a timetable with a calendar.
+        CalendarRangeError: the month is outside the calendar's materialized years.
+
+    >>> from timetable import BusinessCalendar, CronTrigger
+    >>> cal = BusinessCalendar(holidays={date(2024, 6, 19): "Juneteenth"})
+    >>> days, notes = calendar_month(CronTrigger(cron="0 6 1 * *", calendar=cal,
+    ...                                          roll="following"), 2024, 6)
+    >>> days[date(2024, 6, 1)], notes[date(2024, 6, 1)], days[date(2024, 6, 3)], notes[date(2024, 6, 19)]
+    ('rolled', 'weekend: tick rolled to 2024-06-03 06:00', 'run', 'Juneteenth')
+    """
+    found = source if isinstance(source, BusinessCalendar) else getattr(source, "calendar", None)
+    tt = None if isinstance(source, BusinessCalendar) else source
+    if not isinstance(found, BusinessCalendar):
+        raise WrongTypeError.for_value(
+            "source", source, "expected a BusinessCalendar or a timetable with a calendar"
+        )
+    calendar = found
+    first = date(year, month, 1)
+    nxt = date(year + (month == 12), month % 12 + 1, 1)
+    days: dict[date, str] = {}
+    notes: dict[date, str] = {}
+    d = first
+    while d < nxt:
+        why = calendar.exclusion(d)
+        days[d] = "business" if why is None else "weekend" if why == "weekend" else "holiday"
+        if why is not None and why != "weekend":
+            notes[d] = why
+        d += timedelta(days=1)
+    if tt is None:
+        return days, notes
+    ticker = tt.ticker if not isinstance(tt, _timetables.MultiCronTrigger) else tt.children[0].ticker
+    assert isinstance(ticker, CalendarTicker)
+    lo = ticker._start_of(first - timedelta(days=1))
+    hi = ticker._start_of(nxt + timedelta(days=1))
+    data = type(tt) is CronDataIntervals or type(tt) is DeltaDataIntervals
+    wall = ticker.tz
+    for info in iter_run_infos(tt, start=lo, end=hi, now=hi):
+        tick = info.logical_date if data else info.run_after
+        day = ticker.day_of(tick)
+        if first <= day < nxt:
+            days[day] = "run"
+            at = tick.astimezone(wall).strftime("%H:%M")
+            notes[day] = f"{notes[day]}; run at {at}" if day in notes else f"run at {at}"
+    for tick, why in _excluded(tt, lo, hi):
+        day = ticker.day_of(tick)
+        if first <= day < nxt and why.startswith("rolled: "):
+            reason, _, to = why[len("rolled: "):].partition(" -> ")
+            moved = datetime.fromisoformat(to).astimezone(wall).strftime("%Y-%m-%d %H:%M")
+            days[day] = "rolled"
+            notes[day] = f"{reason}: tick rolled to {moved}"
+    return days, notes
+
+
+def _excluded(tt: Any, start: datetime, end: datetime) -> Iterator[tuple[datetime, str]]:
+    calendar = getattr(tt, "calendar", None)
+    if calendar is None or type(tt) not in _BUILTIN_KINDS:
+        return
+    kw: dict[str, Any] = {"calendar": None, "roll": "skip"}
+    if hasattr(tt, "business_day"):
+        kw["business_day"] = None
+    base = attrs.evolve(tt, **kw)
+    data = type(tt) is CronDataIntervals or type(tt) is DeltaDataIntervals
+    ticker = tt.ticker if not isinstance(tt, _timetables.MultiCronTrigger) else tt.children[0].ticker
+    assert isinstance(ticker, CalendarTicker)
+    restriction = TimeRestriction(earliest=start, latest=end, catchup=True)
+    for info in _iter(base, restriction, end):
+        tick = info.logical_date if data else info.run_after
+        day = ticker.day_of(tick)
+        if not ticker.excluded(day):
+            continue
+        why = ticker.reason(day)
+        if ticker.roll in ("skip", "span") or ticker.nth is not None:
+            yield tick, f"excluded: {why}"
+        else:
+            yield tick, f"rolled: {why} -> {ticker._image(tick).isoformat()}"
+
+
 def _iter(tt: TimetableProtocol, restriction: TimeRestriction, now: datetime) -> Iterator[RunInfo]:
     """The enumeration behind [`iter_run_infos()`][timetable.iter_run_infos]: the fast stream for built-in periodic
     kinds, the generic ``next_run_info`` chain for everything else."""
@@ -194,6 +333,9 @@ _set_interval = RunInfo.__dict__["data_interval"].__set__
 _T = TypeVar("_T")
 
 
+_CALENDAR_KINDS = (CronDataIntervals, DeltaDataIntervals, CronTrigger, DeltaTrigger)
+
+
 def _make_run(start: datetime, end: datetime) -> RunInfo:
     """``RunInfo.interval(start, end)`` without re-validation (``start <= end``, both aware)."""
     di = _new(DataInterval)
@@ -221,11 +363,40 @@ def _fast_iter(
     if earliest is None:
         return None
     kind = type(tt)
+    if getattr(tt, "calendar", None) is not None and kind in _CALENDAR_KINDS:
+        return _stream_calendar(tt, earliest, latest, make)
     if kind is CronDataIntervals or kind is DeltaDataIntervals:
         return _stream_data(tt.ticker, earliest, latest, make)  # type: ignore[attr-defined]
     if kind is CronTrigger or kind is DeltaTrigger:
         return _stream_trigger(tt.ticker, tt.interval, earliest, latest, make)  # type: ignore[attr-defined]
     return None
+
+
+def _stream_calendar(
+    tt: Any,
+    earliest: datetime,
+    latest: datetime | None,
+    make: Callable[[datetime, datetime], _T],
+) -> Iterator[_T]:
+    """The catchup chain of a periodic kind with a business calendar (kept ticks only)."""
+    ticker = tt.ticker
+    if type(tt) is CronDataIntervals or type(tt) is DeltaDataIntervals:
+        yield from ticker.pairs(earliest, latest, make)
+        return
+    interval = tt.interval
+    t: datetime | None = ticker.align_next(earliest)
+    if t is None:
+        return
+    ticks = ticker.iter_next(t)
+    while t is not None:
+        if latest is not None and latest < t:
+            return
+        start = step(t, interval, -1) if interval else t
+        if start is None:
+            return
+        yield make(start, t)
+        nxt = next(ticks, None)
+        t = None if nxt is None else nxt[0]
 
 
 def _stream_data(

@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol, runtime_checkable
 
 import attrs
 
+from ._calendar import BusinessCalendar, CalendarTicker, check_calendar, check_roll
 from ._cron import CronTicker, cron_ticker, normalize_expression, parse_cron
 from ._delta import (
     check_delta,
@@ -116,6 +117,15 @@ class _DeltaTicker:
             x = e
 
 
+def _delta_ticker(
+    delta: Delta, calendar: BusinessCalendar | None, roll: str
+) -> _DeltaTicker | CalendarTicker:
+    base = _DeltaTicker(delta)
+    if calendar is None:
+        return base
+    return CalendarTicker(base, calendar, roll, UTC, cron=False)
+
+
 # -- field converters / validators ----------------------------------------------------------
 #: Every kind's public methods validate their arguments like the module-level functions do.
 _run_query = checked(
@@ -177,6 +187,102 @@ def _dst_validator(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> No
         raise WrongTypeError.for_value("dst", value, "expected a DstPolicy")
 
 
+def _calendar_validator(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    check_calendar(value)
+
+
+def _cron_roll_validator(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    check_roll(value)
+
+
+def _delta_roll_validator(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    check_roll(value, delta=True)
+
+
+_OMIT = {"omit_default": True}
+
+
+def _calendar_field() -> Any:
+    return attrs.field(default=None, validator=_calendar_validator, metadata=_OMIT)
+
+
+def _roll_field(delta: bool = False) -> Any:
+    return attrs.field(
+        default="skip",
+        validator=_delta_roll_validator if delta else _cron_roll_validator,
+        metadata=_OMIT,
+    )
+
+
+def _business_day_validator(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise WrongTypeError.for_value("business_day", value, "expected None or an int")
+    if value == 0 or not -23 <= value <= 23:
+        raise InvalidScheduleError.for_value(
+            "business_day", value, "expected 1 to 23 (from the month's start) or -1 to -23 (from its end)"
+        )
+    if inst.calendar is None:
+        raise InvalidScheduleError.for_value(
+            "business_day", value, "needs a calendar= to count business days in"
+        )
+    if inst.roll not in ("skip", "span"):
+        raise InvalidScheduleError.for_value(
+            "roll", inst.roll, "business_day= keeps or drops ticks; use roll='skip' or 'span'"
+        )
+
+
+def _business_day_field() -> Any:
+    return attrs.field(default=None, validator=_business_day_validator, metadata=_OMIT)
+
+
+def _repr(self: Any) -> str:
+    """attrs' repr, leaving out calendar fields at their defaults (as ``to_dict`` does)."""
+    parts = []
+    for f in attrs.fields(type(self)):
+        value = getattr(self, f.name)
+        if f.metadata.get("omit_default") and value == f.default:
+            continue
+        parts.append(f"{f.alias or f.name}={value!r}")
+    return f"{type(self).__name__}({', '.join(parts)})"
+
+
+def _interval_end(ticker: Any, start: datetime) -> datetime | None:
+    """The end of the data interval starting at tick *start*."""
+    if type(ticker) is CalendarTicker:
+        return ticker.interval_end(start)
+    result: datetime | None = ticker.next(start)
+    return result
+
+
+def _calendar_latest(ticker: CalendarTicker, earliest: datetime | None, now: datetime) -> datetime | None:
+    """catchup=False with a calendar: the latest kept interval that has ended by *now*.
+
+    The same steps as ``CronDataIntervals._skip_to_latest`` (Airflow's rule), with "the
+    next tick is *now*" read as "the interval starting at the last tick has ended", which
+    is the same thing for contiguous intervals and the right thing for ``skip``.
+    """
+    last_start = ticker.prev(now)
+    if last_start is None:
+        return None
+    next_start = ticker.next(last_start)
+    guard = 0
+    while next_start is not None and next_start < now and guard < _MAX_STEPS:
+        last_start, next_start = next_start, ticker.next(next_start)
+        guard += 1
+    if next_start is None:
+        return None
+    end = ticker.interval_end(last_start)
+    new_start = last_start if end is not None and end <= now else ticker.prev(last_start)
+    if new_start is None:
+        return None
+    if earliest is None:
+        return new_start
+    aligned = ticker.align_next(earliest)
+    return new_start if aligned is None else max(new_start, aligned)
+
+
 # -- shared rules ---------------------------------------------------------------------------
 def _data_interval_next(
     ticker: _Ticker,
@@ -217,7 +323,7 @@ def _data_interval_next(
         return None
     if restriction.latest is not None and start > restriction.latest:
         return None
-    end = ticker.next(start)
+    end = _interval_end(ticker, start)
     if end is None:
         return None
     return RunInfo.interval(start, end)
@@ -266,6 +372,34 @@ def _trigger_manual(interval: Delta, run_after: datetime) -> DataInterval:
     if start is None:
         return DataInterval.exact(run_after)
     return DataInterval(start=start, end=run_after)
+
+
+def _calendar_manual(ticker: CalendarTicker, run_after: datetime) -> DataInterval:
+    """A manual run's interval with a calendar: the latest kept interval ended by *run_after*.
+
+    Without excluded ticks in the way this is ``[prev(end), end]`` with
+    ``end = align_prev(run_after)``, exactly as without a calendar.
+    """
+    k = ticker.align_prev(run_after)
+    if k is None:
+        return DataInterval.exact(run_after)
+    end_k = ticker.interval_end(k)
+    if (
+        ticker.roll == "skip"
+        and end_k is not None
+        and end_k <= run_after
+        and ticker.excluded(ticker.day_of(end_k))
+    ):
+        return DataInterval(start=k, end=end_k)  # k's own interval ended; the next tick is excluded
+    p = ticker.prev(k)
+    if p is None:
+        return DataInterval(start=k, end=k)
+    end = k
+    if ticker.roll == "skip":
+        e = ticker.interval_end(p)
+        if e is not None and e < k:
+            end = e
+    return DataInterval(start=p, end=end)
 
 
 # -- the protocol ------------------------------------------------------------------------------
@@ -431,11 +565,24 @@ class _CronKind:
     cron: str
     timezone: str
     dst: DstPolicy
+    calendar: BusinessCalendar | None
+    roll: str
+    business_day: int | None
 
     @property
-    def ticker(self) -> CronTicker:
-        """The tick engine for this expression, zone and DST policy."""
+    def base_ticker(self) -> CronTicker:
+        """The tick engine for this expression, zone and DST policy (no calendar)."""
         return cron_ticker(self.cron, get_zone(self.timezone), self.dst.gap, self.dst.fold)
+
+    @property
+    def ticker(self) -> CronTicker | CalendarTicker:
+        """The tick engine, seen through the business calendar when there is one."""
+        base = self.base_ticker
+        if self.calendar is None:
+            return base
+        return CalendarTicker(
+            base, self.calendar, self.roll, base.tz, cron=True, nth=self.business_day
+        )
 
     @property
     def summary(self) -> str:
@@ -448,7 +595,7 @@ class _CronKind:
         return describe_cron(self.cron)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class CronDataIntervals(_CronKind):
     """Data intervals between consecutive cron ticks; each run starts at its interval's end.
 
@@ -459,6 +606,13 @@ class CronDataIntervals(_CronKind):
         cron: a cron expression or preset (``"@daily"`` is stored as ``"0 0 * * *"``).
         timezone: the zone whose wall clock the expression reads (IANA name or offset).
         dst: how DST gaps and folds are handled (Airflow's by default).
+        calendar: a [`BusinessCalendar`][timetable.BusinessCalendar]; ticks on its
+            excluded days are dropped or rolled (``None``: every day counts).
+        roll: what happens to a tick on an excluded day: ``"skip"`` (default),
+            ``"following"``, ``"preceding"``, ``"modified_following"``,
+            ``"modified_preceding"`` or ``"span"`` (see *Business days and holidays*).
+        business_day: keep only ticks on the *n*-th business day of each month
+            (``3``: the third; ``-1``: the last); needs *calendar*.
 
     >>> tt = CronDataIntervals(cron="@daily", timezone="Europe/Berlin")
     >>> tt.summary, tt.description
@@ -472,9 +626,15 @@ class CronDataIntervals(_CronKind):
     cron: str = attrs.field(converter=_cron_converter)
     timezone: str = attrs.field(default="UTC", converter=_zone_converter)
     dst: DstPolicy = attrs.field(factory=DstPolicy, validator=_dst_validator)
+    calendar: BusinessCalendar | None = _calendar_field()  # noqa: RUF009
+    roll: str = _roll_field()
+    business_day: int | None = _business_day_field()
+    __repr__ = _repr
 
     def _skip_to_latest(self, earliest: datetime | None, now: datetime) -> datetime | None:
         tk = self.ticker
+        if isinstance(tk, CalendarTicker):
+            return _calendar_latest(tk, earliest, now)
         last_start = tk.prev(now)
         if last_start is None:
             return None
@@ -506,8 +666,13 @@ class CronDataIntervals(_CronKind):
 
     @_manual_query
     def infer_manual_interval(self, *, run_after: datetime) -> DataInterval:
-        """The last complete interval at *run_after*: ``[prev(end), end]``, ``end = align_prev(run_after)``."""
+        """The last complete interval at *run_after*: ``[prev(end), end]``, ``end = align_prev(run_after)``.
+
+        With a calendar: the latest kept interval that has ended by *run_after*.
+        """
         tk = self.ticker
+        if isinstance(tk, CalendarTicker):
+            return _calendar_manual(tk, run_after)
         end = tk.align_prev(run_after)
         if end is None:
             return DataInterval.exact(run_after)
@@ -515,7 +680,7 @@ class CronDataIntervals(_CronKind):
         return DataInterval(start=start if start is not None else end, end=end)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class DeltaDataIntervals:
     """Data intervals of a fixed ``timedelta`` or calendar ``relativedelta``.
 
@@ -523,6 +688,10 @@ class DeltaDataIntervals:
 
     Attributes:
         delta: a positive ``timedelta`` or ``relativedelta``.
+        calendar: a [`BusinessCalendar`][timetable.BusinessCalendar] read on UTC dates;
+            ticks on its excluded days are dropped (``None``: every day counts).
+        roll: ``"skip"`` (default) or ``"span"``; delta schedules have no wall-clock
+            grid to roll along.
 
     >>> from datetime import timedelta
     >>> DeltaDataIntervals(delta=timedelta(hours=12)).summary
@@ -534,11 +703,14 @@ class DeltaDataIntervals:
     active_runs_limit: ClassVar[int | None] = None
 
     delta: Delta = attrs.field(validator=_delta_validator)
+    calendar: BusinessCalendar | None = _calendar_field()  # noqa: RUF009
+    roll: str = _roll_field(delta=True)
+    __repr__ = _repr
 
     @property
-    def ticker(self) -> _DeltaTicker:
-        """The tick engine."""
-        return _DeltaTicker(self.delta)
+    def ticker(self) -> _DeltaTicker | CalendarTicker:
+        """The tick engine (seen through the calendar when there is one)."""
+        return _delta_ticker(self.delta, self.calendar, self.roll)
 
     @property
     def summary(self) -> str:
@@ -551,6 +723,8 @@ class DeltaDataIntervals:
         return f"Every {delta_summary(self.delta)}"
 
     def _skip_to_latest(self, earliest: datetime | None, now: datetime) -> datetime | None:
+        if self.calendar is not None:
+            return _delta_calendar_latest(self, earliest, now)
         if has_calendar_units(self.delta):
             # 3.3: step from the start date (or now) while the next step is still <= now.
             floor = earliest if earliest is not None else now
@@ -582,14 +756,17 @@ class DeltaDataIntervals:
 
     @_manual_query
     def infer_manual_interval(self, *, run_after: datetime) -> DataInterval:
-        """``[run_after - delta, run_after]``."""
+        """``[run_after - delta, run_after]`` (with a calendar: the latest kept one ended by then)."""
+        tk = self.ticker
+        if isinstance(tk, CalendarTicker):
+            return _calendar_manual(tk, run_after)
         start = step(run_after, self.delta, -1)
         if start is None:
             return DataInterval.exact(run_after)
         return DataInterval(start=start, end=run_after)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class CronTrigger(_CronKind):
     """A run at each cron tick, covering ``[tick - interval, tick]``.
 
@@ -604,6 +781,13 @@ class CronTrigger(_CronKind):
             ``False``/``None`` within max(10 % of the period, 5 minutes) - Airflow treats
             ``False`` like ``None``.
         dst: how DST gaps and folds are handled.
+        calendar: a [`BusinessCalendar`][timetable.BusinessCalendar]; ticks on its
+            excluded days are dropped or rolled (``None``: every day counts).
+        roll: what happens to a tick on an excluded day: ``"skip"`` (default),
+            ``"following"``, ``"preceding"``, ``"modified_following"``,
+            ``"modified_preceding"`` or ``"span"`` (see *Business days and holidays*).
+        business_day: keep only ticks on the *n*-th business day of each month
+            (``3``: the third; ``-1``: the last); needs *calendar*.
 
     >>> CronTrigger(cron="@hourly").summary
     '0 * * * *'
@@ -620,6 +804,10 @@ class CronTrigger(_CronKind):
         default=False, validator=_run_immediately_validator
     )
     dst: DstPolicy = attrs.field(factory=DstPolicy, validator=_dst_validator)
+    calendar: BusinessCalendar | None = _calendar_field()  # noqa: RUF009
+    roll: str = _roll_field()
+    business_day: int | None = _business_day_field()
+    __repr__ = _repr
 
     def _first_run(self, now: datetime) -> datetime | None:
         tk = self.ticker
@@ -653,11 +841,19 @@ class CronTrigger(_CronKind):
         return _trigger_manual(self.interval, run_after)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class DeltaTrigger:
     """A run every ``delta`` (on the UTC instant), covering ``[t - interval, t]``.
 
     Airflow's ``DeltaTriggerTimetable`` (the 3.x default for ``timedelta`` schedules).
+
+    Attributes:
+        delta: a positive ``timedelta`` or ``relativedelta``.
+        interval: how far back each run's data interval reaches (default zero).
+        calendar: a [`BusinessCalendar`][timetable.BusinessCalendar] read on UTC dates;
+            ticks on its excluded days are dropped (``None``: every day counts).
+        roll: ``"skip"`` (default) or ``"span"``; delta schedules have no wall-clock
+            grid to roll along.
     """
 
     periodic: ClassVar[bool] = True
@@ -666,11 +862,14 @@ class DeltaTrigger:
 
     delta: Delta = attrs.field(validator=_delta_validator)
     interval: Delta = attrs.field(factory=timedelta, validator=_interval_validator)
+    calendar: BusinessCalendar | None = _calendar_field()  # noqa: RUF009
+    roll: str = _roll_field(delta=True)
+    __repr__ = _repr
 
     @property
-    def ticker(self) -> _DeltaTicker:
-        """The tick engine."""
-        return _DeltaTicker(self.delta)
+    def ticker(self) -> _DeltaTicker | CalendarTicker:
+        """The tick engine (seen through the calendar when there is one)."""
+        return _delta_ticker(self.delta, self.calendar, self.roll)
 
     @property
     def summary(self) -> str:
@@ -687,9 +886,12 @@ class DeltaTrigger:
         self, *, last_interval: DataInterval | None, restriction: TimeRestriction, now: datetime
     ) -> RunInfo | None:
         """See [`next_run_info()`][timetable.next_run_info]."""
-        return _trigger_next(
-            self.ticker, lambda n: n.astimezone(UTC), self.interval, last_interval, restriction, now
-        )
+        tk = self.ticker
+
+        def first(n: datetime) -> datetime | None:
+            return n.astimezone(UTC) if self.calendar is None else tk.align_next(n)
+
+        return _trigger_next(tk, first, self.interval, last_interval, restriction, now)
 
     @_manual_query
     def infer_manual_interval(self, *, run_after: datetime) -> DataInterval:
@@ -706,11 +908,12 @@ def _crons_converter(value: Any) -> tuple[str, ...]:
     return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class MultiCronTrigger:
     """Several cron triggers as one schedule (Airflow's ``MultipleCronTriggerTimetable``).
 
     Only one run is created per instant even when several expressions fire together.
+    *calendar* and *roll* apply to every expression (see [`CronTrigger`][timetable.CronTrigger]).
 
     >>> MultiCronTrigger(crons=["@hourly", "30 * * * *"]).summary
     '0 * * * *, 30 * * * *'
@@ -727,6 +930,10 @@ class MultiCronTrigger:
         default=False, validator=_run_immediately_validator
     )
     dst: DstPolicy = attrs.field(factory=DstPolicy, validator=_dst_validator)
+    calendar: BusinessCalendar | None = _calendar_field()  # noqa: RUF009
+    roll: str = _roll_field()
+    business_day: int | None = _business_day_field()
+    __repr__ = _repr
 
     @property
     def children(self) -> tuple[CronTrigger, ...]:
@@ -738,6 +945,9 @@ class MultiCronTrigger:
                 interval=self.interval,
                 run_immediately=self.run_immediately,
                 dst=self.dst,
+                calendar=self.calendar,
+                roll=self.roll,
+                business_day=self.business_day,
             )
             for c in self.crons
         )
@@ -866,6 +1076,30 @@ class Events:
             if event <= run_after:
                 return DataInterval.exact(event)
         return DataInterval.exact(ev[0])  # pragma: no cover - ev[0] <= run_after
+
+
+def _delta_calendar_latest(
+    tt: DeltaDataIntervals, earliest: datetime | None, now: datetime
+) -> datetime | None:
+    """catchup=False for a delta schedule with a calendar: the latest kept interval ended
+    by *now*, on the grid Airflow's rule picks (the epoch grid, or steps from the start)."""
+    base = attrs.evolve(tt, calendar=None)
+    anchor = base._skip_to_latest(earliest, now)
+    if anchor is None:
+        return None
+    tk = tt.ticker
+    assert isinstance(tk, CalendarTicker)
+    k = tk.align_prev(anchor)
+    guard = 0
+    while k is not None and guard < _MAX_STEPS:
+        end = tk.interval_end(k)
+        if end is not None and end <= now:
+            break
+        k = tk.prev(k)
+        guard += 1
+    if k is None:
+        return None
+    return k if earliest is None else max(k, tk.align_next(earliest) or k)
 
 
 Timetable = (

@@ -294,6 +294,12 @@ def to_serialized(timetable: Timetable) -> dict[str, Any]:
         raise InvalidArgumentError.for_value(
             "dst", dst, "Airflow has no DST policy; only the default can be serialized"
         )
+    if getattr(timetable, "calendar", None) is not None:
+        raise InvalidArgumentError.for_value(
+            "calendar",
+            timetable.calendar,  # type: ignore[union-attr]
+            "Airflow's built-in timetables have no business calendar; only calendar=None can be serialized",
+        )
     var: dict[str, Any]
     if isinstance(timetable, Never):
         kind, var = "null", {}

@@ -64,6 +64,8 @@ PALETTE: dict[str, str] = {
     "business": "#66bb6a",
     "holiday": "#ef5350",
     "weekend": "#bdbdbd",
+    "run": "#1e88e5",
+    "rolled": "#f9a825",
     "changed": "#f9a825",
     "history": "#43a047",
     "new run": "#1e88e5",

@@ -20,6 +20,7 @@ from typing import Any, ClassVar
 __all__ = [
     "BackfillAlreadyRunningError",
     "BackfillInFutureError",
+    "CalendarRangeError",
     "ChangesetConflictError",
     "CyclicGraphError",
     "DuplicateLogicalDateError",
@@ -35,11 +36,14 @@ __all__ = [
     "InvalidScheduleError",
     "InvalidSerializedFormError",
     "NaiveDatetimeError",
+    "InvalidCalendarError",
     "NoBackfillRunsError",
+    "NoBusinessDayError",
     "NonPeriodicTimetableError",
     "RunAlreadyExistsError",
     "RunTypeNotAllowedError",
     "TimetableError",
+    "UnknownKindError",
     "UnknownRunError",
     "UnknownTaskError",
     "UnknownTimezoneError",
@@ -233,3 +237,40 @@ class ChangesetConflictError(InvalidArgumentError):
     """
 
     code = "changeset-conflict"
+
+
+class InvalidCalendarError(InvalidArgumentError):
+    """A business calendar that cannot be built.
+
+    A weekmask with no business day, an unknown country or subdivision for
+    [`BusinessCalendar.from_holidays`][timetable.BusinessCalendar.from_holidays], a
+    malformed holiday rule, or a roll convention the schedule cannot use.
+    """
+
+    code = "invalid-calendar"
+
+
+class CalendarRangeError(InvalidArgumentError):
+    """A date outside the years a calendar's holidays were materialized for.
+
+    The message names the year range; a calendar never answers "no holiday" for a year
+    it knows nothing about.
+    """
+
+    code = "calendar-range"
+
+
+class NoBusinessDayError(InvalidArgumentError):
+    """A roll (or a skip) found no business day within its search window."""
+
+    code = "no-business-day"
+
+
+class UnknownKindError(InvalidSerializedFormError):
+    """A serialized document names a kind nobody registered.
+
+    Register user-defined timetables with
+    [`register_kind`][timetable.serialization.register_kind].
+    """
+
+    code = "unknown-kind"

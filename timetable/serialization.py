@@ -32,16 +32,27 @@ from typing import Any
 import attrs
 
 from ._delta import delta_from_dict, delta_to_dict, is_relativedelta
-from .errors import InvalidSerializedFormError, TimetableError, WrongTypeError
+from .errors import (
+    InvalidArgumentError,
+    InvalidSerializedFormError,
+    TimetableError,
+    UnknownKindError,
+    WrongTypeError,
+)
 
-__all__ = ["FORMAT_VERSION", "from_dict", "registered_types", "to_dict"]
+__all__ = ["FORMAT_VERSION", "from_dict", "register_kind", "registered_types", "to_dict"]
 
 #: The version written by `to_dict()`; `from_dict()` reads versions up to it.
 FORMAT_VERSION = 1
 
 
+# User-defined timetable kinds, by name (see register_kind).  The only registry of the
+# library: filled by the host at import time, read by to_dict / from_dict.
+_KINDS: dict[str, type] = {}
+
+
 def registered_types() -> dict[str, type]:
-    """Every class `to_dict()` / `from_dict()` handle, by public name."""
+    """Every class `to_dict()` / `from_dict()` handle, by public name (custom kinds too)."""
     import timetable
 
     out: dict[str, type] = {}
@@ -49,7 +60,72 @@ def registered_types() -> dict[str, type]:
         obj = getattr(timetable, name, None)
         if isinstance(obj, type) and attrs.has(obj):
             out[name] = obj
+    out.update(_KINDS)
     return out
+
+
+def register_kind(cls: type, *, name: str | None = None) -> type:
+    """Let a user-defined timetable class round-trip through `to_dict` / `from_dict`.
+
+    The class must satisfy [`TimetableProtocol`][timetable.TimetableProtocol] and be an
+    attrs class (its init fields are written like ours), or provide ``_to_dict(self)``
+    and a classmethod ``_from_dict(data)``.  It is written as ``"type": name`` (default:
+    ``"module.QualName"``, so it never collides with a built-in kind).  Returns *cls*, so
+    it works as a class decorator.  Reading a document whose dotted ``type`` nobody
+    registered raises [`UnknownKindError`][timetable.errors.UnknownKindError].
+
+    Raises:
+        WrongTypeError: *cls* is not a class, is not a timetable, or cannot be serialized.
+        InvalidArgumentError: *name* is a built-in name or is taken by another class.
+
+    >>> import attrs
+    >>> from timetable import CronTrigger
+    >>> @register_kind
+    ... @attrs.frozen(kw_only=True)
+    ... class EveryDayAtNine:
+    ...     periodic = True
+    ...     summary = "09:00"
+    ...     def next_run_info(self, *, last_interval, restriction, now):
+    ...         return CronTrigger(cron="0 9 * * *").next_run_info(
+    ...             last_interval=last_interval, restriction=restriction, now=now)
+    ...     def infer_manual_interval(self, *, run_after):
+    ...         return CronTrigger(cron="0 9 * * *").infer_manual_interval(run_after=run_after)
+    >>> data = to_dict(EveryDayAtNine())
+    >>> data["type"].endswith("EveryDayAtNine"), from_dict(data) == EveryDayAtNine()
+    (True, True)
+    """
+    if not isinstance(cls, type):
+        raise WrongTypeError.for_value("cls", cls, "expected a class")
+    missing = [
+        m for m in ("next_run_info", "infer_manual_interval", "periodic", "summary")
+        if not hasattr(cls, m)
+    ]
+    if missing:
+        raise WrongTypeError.for_value(
+            "cls", cls, f"not a timetable: missing {', '.join(missing)} (see TimetableProtocol)"
+        )
+    if not attrs.has(cls) and not (hasattr(cls, "_to_dict") and hasattr(cls, "_from_dict")):
+        raise WrongTypeError.for_value(
+            "cls", cls, "expected an attrs class, or _to_dict / _from_dict methods"
+        )
+    key = name if name is not None else f"{cls.__module__}.{cls.__qualname__}"
+    import timetable
+
+    if not isinstance(key, str) or not key or key in timetable.__all__:
+        raise InvalidArgumentError.for_value("name", key, "is a built-in name; pick another")
+    if _KINDS.get(key, cls) is not cls:
+        raise InvalidArgumentError.for_value(
+            "name", key, f"is already registered for {_KINDS[key]!r}"
+        )
+    _KINDS[key] = cls
+    return cls
+
+
+def _kind_name(cls: type) -> str | None:
+    for key, known in _KINDS.items():
+        if known is cls:
+            return key
+    return None
 
 
 def _encode(value: Any) -> Any:
@@ -81,7 +157,10 @@ def _fields(obj: Any) -> dict[str, Any]:
     for f in attrs.fields(type(obj)):
         if not f.init:
             continue
-        out[f.alias or f.name] = _encode(getattr(obj, f.name))
+        value = getattr(obj, f.name)
+        if f.metadata.get("omit_default") and value == f.default:
+            continue  # e.g. calendar=None: the form written before calendars existed
+        out[f.alias or f.name] = _encode(value)
     return out
 
 
@@ -110,6 +189,9 @@ def to_dict(obj: Any) -> dict[str, Any]:
         WrongTypeError: *obj* is not one of the library's types.
     """
     cls = type(obj)
+    custom = _kind_name(cls)
+    if custom is not None:
+        return {"type": custom, "version": FORMAT_VERSION, **_fields(obj)}
     types = registered_types()
     if cls.__name__ not in types or types[cls.__name__] is not cls:
         raise WrongTypeError.for_value(
@@ -203,6 +285,12 @@ def from_dict(data: Any) -> Any:
         raise InvalidSerializedFormError.for_value("kind", kind, "expected 'value'")
     types = registered_types()
     name = data.get("type")
+    if isinstance(name, str) and "." in name and name not in types:
+        raise UnknownKindError.for_value(
+            "type", name,
+            "no timetable kind of this name is registered; call "
+            "timetable.serialization.register_kind(YourClass) before reading it",
+        )
     if not isinstance(name, str) or name not in types:
         raise InvalidSerializedFormError.for_value(
             "type", name, f"expected one of {', '.join(sorted(types))}"

@@ -12,7 +12,7 @@ land on one, and that is where schedulers break.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -29,6 +29,7 @@ import itertools
 from dateutil.relativedelta import relativedelta
 
 from ._backfill import BackfillRequest
+from ._calendar import ROLLS, BusinessCalendar, HolidayRule
 from ._clear import ClearRequest, RunHistory
 from ._graph import TaskGraph, TaskSpec
 from ._records import RunRecord, RunType, TaskInstanceRecord, TaskState
@@ -44,12 +45,14 @@ from ._timetables import (
     Once,
 )
 from ._types import DataInterval, DstPolicy, RunInfo, TimeRestriction
+from .errors import InvalidCalendarError
 
 __all__ = [
     "DST_ZONES",
     "InvariantViolation",
     "aware_datetimes",
     "backfill_requests",
+    "business_calendars",
     "check_catchup",
     "check_plan_equal",
     "check_run_ids",
@@ -61,6 +64,7 @@ __all__ = [
     "fixed_stride_crons",
     "dst_policies",
     "register_types",
+    "rolls",
     "run_histories",
     "run_records",
     "run_states",
@@ -276,6 +280,74 @@ def dst_policies() -> st.SearchStrategy[DstPolicy]:
     )
 
 
+_WEEKMASKS = ("1111100", "1111110", "0111110", "1111011", "1010101", "1111111", "0000011")
+
+
+def business_calendars(
+    *,
+    min_year: int = 1995,
+    max_year: int = 2038,
+    max_holidays: int = 12,
+) -> st.SearchStrategy[BusinessCalendar]:
+    """Business calendars: a weekmask, dated holidays between *min_year* and *max_year*,
+    and holiday rules (fixed with observed shifting, nth/last weekday, Easter, ranges);
+    sometimes combined with a second calendar by ``|``, ``&`` or ``-``.
+
+    Shrinks towards ``BusinessCalendar()`` (Monday to Friday, no holidays).
+    """
+    if min_year > max_year:
+        raise InvalidArgument(f"min_year={min_year!r} is after max_year={max_year!r}")
+    days = st.dates(min_value=date(min_year, 1, 1), max_value=date(max_year, 12, 31))
+    named = st.tuples(days, st.sampled_from(["holiday", "Founders' Day", "Bank Holiday"]))
+    rules = st.one_of(
+        st.builds(
+            HolidayRule.fixed,
+            st.integers(1, 12),
+            st.integers(1, 28),
+            name=st.just("Fixed Day"),
+            observed=st.sampled_from(["none", "nearest", "following"]),
+        ),
+        st.builds(
+            HolidayRule.nth_weekday,
+            st.integers(1, 12),
+            st.integers(0, 6),
+            st.sampled_from([1, 2, 3, 4, -1]),
+            name=st.just("Nth Weekday"),
+            offset=st.sampled_from([0, 0, 1, -1]),
+        ),
+        st.builds(HolidayRule.easter, st.integers(-3, 50), name=st.just("Easter Day")),
+        days.flatmap(
+            lambda d: st.builds(
+                HolidayRule.date_range,
+                st.just(d),
+                st.integers(0, 12).map(lambda k: d + timedelta(days=k)),
+                name=st.just("Closure"),
+            )
+        ),
+    )
+    entries = st.lists(st.one_of(days, named, rules), max_size=max_holidays)
+    plain = st.builds(BusinessCalendar, weekmask=st.sampled_from(_WEEKMASKS), holidays=entries)
+
+    def combine(pair: tuple[BusinessCalendar, BusinessCalendar, str]) -> BusinessCalendar:
+        a, b, op = pair
+        if op == "union":
+            try:
+                return a | b
+            except InvalidCalendarError:  # weekmasks that leave no business day
+                return a
+        return a & b if op == "intersection" else a - b
+
+    combined = st.tuples(plain, plain, st.sampled_from(["union", "intersection", "difference"])).map(
+        combine
+    )
+    return st.one_of(plain, combined)
+
+
+def rolls(*, delta: bool = False) -> st.SearchStrategy[str]:
+    """Roll conventions (``skip`` and ``span`` only with *delta*).  Shrinks towards ``skip``."""
+    return st.sampled_from(("skip", "span") if delta else ROLLS)
+
+
 def timetables(
     *,
     zones: st.SearchStrategy[str] | None = None,
@@ -361,6 +433,7 @@ def register_types() -> None:
     st.register_type_strategy(DataInterval, data_intervals())
     st.register_type_strategy(TimeRestriction, time_restrictions())
     st.register_type_strategy(DstPolicy, dst_policies())
+    st.register_type_strategy(BusinessCalendar, business_calendars())
     for kind in (CronDataIntervals, CronTrigger, DeltaDataIntervals, DeltaTrigger,
                  MultiCronTrigger, Events):
         st.register_type_strategy(kind, timetables(kinds=(kind.__name__,)))

@@ -231,6 +231,20 @@ def calendar() -> tuple[str, str]:
     return svg, "A month grid: any category per day (business days, holidays, runs)."
 
 
+def calendar_rolls() -> tuple[str, str]:
+    from timetable import BusinessCalendar, CronTrigger, calendar_month
+
+    uk = BusinessCalendar.from_holidays("GB", subdiv="ENG", years=range(2024, 2027))
+    tt = CronTrigger(cron="0 6 * * 1,3,5", timezone="Europe/London", calendar=uk,
+                     roll="modified_following")
+    days, notes = calendar_month(tt, 2025, 5)
+    svg = draw.month_grid(2025, 5, days, notes=notes,
+                          title="May 2025: 06:00 Mon/Wed/Fri in London, modified following")
+    return svg, ("A Monday/Wednesday/Friday schedule on English business days with "
+                 "roll=\"modified_following\": the two bank-holiday Mondays (5th, 26th) "
+                 "roll to Tuesday; weekends never had a tick. Hover a day for its reason.")
+
+
 def schedule_edit() -> tuple[str, str]:
     from timetable import CronDataIntervals, CronTrigger, RunRecord, plan_schedule_change
 
@@ -278,6 +292,7 @@ PICTURES: dict[str, Callable[[], tuple[str, str]]] = {
     "host": host,
     "benchmarks": benchmarks,
     "calendar": calendar,
+    "calendar-rolls": calendar_rolls,
 }
 
 

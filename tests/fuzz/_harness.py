@@ -80,6 +80,22 @@ def _d(*args: int, tz: Any = UTC) -> datetime:
 # -- sample instances --------------------------------------------------------------------
 
 
+def _calendar_timetable() -> Any:
+    from datetime import date
+
+    from timetable import BusinessCalendar, Holiday, HolidayRule
+
+    cal = BusinessCalendar(holidays=[
+        Holiday(date=date(2024, 12, 25), name="Christmas Day"),
+        HolidayRule.nth_weekday(11, "Thu", 4, name="Thanksgiving", offset=1),
+        HolidayRule.fixed(7, 4, name="Independence Day", observed="nearest"),
+        HolidayRule.easter(-2, name="Good Friday"),
+        HolidayRule.date_range(date(2024, 8, 5), date(2024, 8, 9), name="Shutdown"),
+    ]) - BusinessCalendar(weekmask="1111111", holidays=[date(2024, 8, 7)])
+    return CronDataIntervals(cron="0 6 * * *", timezone="Europe/Berlin", calendar=cal,
+                             roll="span")
+
+
 def _seed_values() -> list[Any]:
     """Valid values of every kind, built by hand; the planners' outputs are added later."""
     berlin = "Europe/Berlin"
@@ -91,6 +107,7 @@ def _seed_values() -> list[Any]:
         DeltaDataIntervals(delta=timedelta(days=1)),
         DeltaTrigger(delta=timedelta(hours=6)),
         MultiCronTrigger(crons=("0 0 * * *", "0 12 * * *"), timezone=berlin),
+        _calendar_timetable(),
         Events(event_dates=(T0, T0 + timedelta(days=3))),
         Once(),
         Never(),

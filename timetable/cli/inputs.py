@@ -183,7 +183,9 @@ class Inputs:
     # -- the timetable
     def timetable(self) -> Any:
         if self._timetable is None:
-            self._timetable = self.with_dst(self._build_timetable())
+            from timetable.cli.commands.calendar import apply_calendar
+
+            self._timetable = apply_calendar(self, self.with_dst(self._build_timetable()))
         return self._timetable
 
     def with_dst(self, tt: Any) -> Any:
@@ -518,6 +520,9 @@ def schedule_args(p: argparse.ArgumentParser) -> None:
     g.add_argument("--dst-fold", choices=("second", "first", "both"),
                    help="a repeated wall time: fire at the second occurrence (Airflow, "
                    "default), the first, or both")
+    from timetable.cli.commands.calendar import calendar_args
+
+    calendar_args(p)
 
 
 def restriction_args(p: argparse.ArgumentParser) -> None:

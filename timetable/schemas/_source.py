@@ -229,6 +229,11 @@ def _bodies() -> dict[str, tuple[str, dict[str, Any]]]:
             "counts": _object({a: ref("count") for a in ("create", "reprocess", "skip")}),
             "entries": _array(_object(backfill_entry)),
             "reprocessed_runs": _array(ref("run_record")),
+            "excluded": _array(_object({
+                "logical_date": ref("instant"),
+                "reason": {"type": "string", "description": "'excluded: <why>' or "
+                           "'rolled: <why> -> <instant>' (a business calendar's doing)"},
+            })),
         }),
         "gaps": ("Gap report", {
             "start": ref("instant"), "end": ref("instant"), "now": ref("instant"),
