@@ -189,7 +189,7 @@ def dst_report(timetable: TimetableProtocol, *, start: datetime, end: datetime) 
     report = DstReport(timezone=str(zone), policy=policy, start=start, end=end)
     if not isinstance(tt, CronDataIntervals | CronTrigger):
         return report  # delta kinds and the rest: steps on the UTC instant
-    ticker = tt.ticker
+    ticker = tt.base_ticker  # DST analysis is about the cron ticks themselves
     if ticker.simple_zone:
         return report
     tz = ticker.tz
@@ -238,7 +238,7 @@ def dst_report(timetable: TimetableProtocol, *, start: datetime, end: datetime) 
 
 def _ticks(tt: CronDataIntervals | CronTrigger, start: datetime, end: datetime) -> list[datetime]:
     """The schedule's ticks in ``[start, end]`` plus the one before (for its spacing)."""
-    ticker = tt.ticker
+    ticker = tt.base_ticker  # DST analysis is about the cron ticks themselves
     first = ticker.prev(start) or start
     out: list[datetime] = []
     for info in iter_run_infos(tt, start=first, end=None, now=end):

@@ -353,7 +353,7 @@ def _dst(tt: TimetableProtocol, at: datetime) -> tuple[WhyReason, dict[str, Any]
     """Whether *at*'s wall time is a cron tick the DST policy moved or dropped."""
     if not isinstance(tt, CronDataIntervals | CronTrigger):
         return None
-    ticker = tt.ticker
+    ticker = tt.base_ticker  # DST analysis is about the cron ticks themselves
     if ticker.simple_zone:
         return None
     wall = ticker.to_wall(at)

@@ -382,7 +382,7 @@ def _restriction_findings(
 def _dst_findings(
     tt: CronDataIntervals | CronTrigger, restriction: TimeRestriction | None, now: datetime | None
 ) -> list[LintFinding]:
-    ticker = tt.ticker
+    ticker = tt.base_ticker  # DST analysis is about the cron ticks themselves
     if ticker.simple_zone:
         return []
     from ._dst_report import dst_report
