@@ -308,6 +308,46 @@ def _bodies() -> dict[str, tuple[str, dict[str, Any]]]:
                 "message": {"type": "string"}, "proof": {"type": "string"},
             })),
         }),
+        # -- documents the command line writes (besides the library's plans) --------------
+        "next": ("CLI: the next runs", {
+            "now": ref("instant"), "after": nullable("interval"),
+            "runs": _array(ref("run_info")),
+        }),
+        "run_info": ("CLI: one run (a line of `runs --json`)", {
+            "logical_date": nullable("instant"), "data_interval": nullable("interval"),
+            "run_after": ref("instant"),
+        }),
+        "manual_interval": ("CLI: a manual run's interval", {
+            "run_after": ref("instant"), "logical_date": nullable("instant"),
+            "data_interval": nullable("interval"),
+        }),
+        "description": ("CLI: a timetable described", {
+            "timetable_kind": {"type": "string"}, "summary": {"type": "string"},
+            "description": {"type": "string"}, "periodic": {"type": "boolean"},
+            "timetable": {"type": "object", "required": ["type", "version", "kind"]},
+        }),
+        "validation": ("CLI: a timetable validated", {
+            "valid": {"const": True}, "timetable_kind": {"type": "string"},
+            "summary": {"type": "string"},
+        }),
+        "from_airflow": ("CLI: an Airflow serialized DAG read", {
+            "dag_id": {"type": ["string", "null"]}, "timetable_kind": {"type": "string"},
+            "summary": {"type": "string"}, "description": {"type": "string"},
+            "periodic": {"type": "boolean"},
+            "timetable": {"type": "object", "required": ["type", "version", "kind"]},
+            "start": nullable("instant"), "end": nullable("instant"),
+            "catchup": {"type": "boolean"}, "tasks": _array({"type": "object"}),
+            "first_run": {"anyOf": [ref("run_info"), {"type": "null"}]},
+            "catchup_plan": {"anyOf": [{"type": "object",
+                                        "properties": {"kind": {"const": "catchup"}}},
+                                       {"type": "null"}]},
+            "no_plan_reason": {"type": ["string", "null"]},
+        }),
+        "clear_dags": ("CLI: a clear across a folder of serialized DAGs", {
+            "dags": _array(_object({"dag_id": {"type": "string", "minLength": 1},
+                                    "plan": {"type": "object",
+                                             "required": ["version", "kind"]}})),
+        }),
         "latest_only": ("LatestOnly decision", {
             "is_latest": {"type": "boolean"},
             "reason": {"enum": ["manual_run", "no_next_run", "in_window", "outside_window"]},
