@@ -26,6 +26,7 @@ from ._planning import iso
 from ._runs import check_timetable, iter_run_infos
 from ._timetables import CronDataIntervals, CronTrigger, TimetableProtocol
 from ._tz import check_aware, resolve_wall
+from ._validation import checked, indent_arg
 from .errors import InvalidArgumentError, NonPeriodicTimetableError
 
 __all__ = ["DstReport", "DstTick", "dst_report"]
@@ -115,9 +116,10 @@ class DstReport:
             "ticks": [t.to_dict() for t in self.ticks],
         }
 
-    def to_json(self, **kwargs: Any) -> str:
-        """`to_dict()` as JSON text (keyword arguments go to `json.dumps`)."""
-        return json.dumps(self.to_dict(), **kwargs)
+    @checked(indent=indent_arg)
+    def to_json(self, *, indent: int | None = 2) -> str:
+        """`to_dict()` as JSON text (`indent=None` for one line)."""
+        return json.dumps(self.to_dict(), indent=indent)
 
     def to_text(self) -> str:
         """One line per affected tick."""

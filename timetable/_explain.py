@@ -47,6 +47,7 @@ from ._timetables import (
 )
 from ._types import RunInfo, TimeRestriction
 from ._tz import check_aware
+from ._validation import checked, enum_missing, indent_arg
 from .errors import InvalidArgumentError, WrongTypeError
 
 __all__ = ["RunExplanation", "WhyReason", "explain_run"]
@@ -57,6 +58,8 @@ _MATCHES = ("logical_date", "run_after", "interval")
 
 class WhyReason(enum.StrEnum):
     """The answer of [`explain_run`][timetable.explain_run].  Values are stable strings (they appear in JSON)."""
+
+    _missing_ = classmethod(enum_missing)
 
     EXISTS = "exists"
     """A run with that logical date / run_after / interval is in the history."""
@@ -170,9 +173,10 @@ class RunExplanation:
             "text": self.to_text(),
         }
 
-    def to_json(self, **kwargs: Any) -> str:
-        """`to_dict()` as JSON text (keyword arguments go to `json.dumps`)."""
-        return json.dumps(self.to_dict(), **kwargs)
+    @checked(indent=indent_arg)
+    def to_json(self, *, indent: int | None = 2) -> str:
+        """`to_dict()` as JSON text (`indent=None` for one line)."""
+        return json.dumps(self.to_dict(), indent=indent)
 
     def to_text(self) -> str:
         """One plain sentence a support engineer can paste."""

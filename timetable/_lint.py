@@ -24,6 +24,7 @@ from ._planning import iso
 from ._timetables import CronDataIntervals, CronTrigger, TimetableProtocol
 from ._types import TimeRestriction
 from ._tz import check_aware, get_zone
+from ._validation import checked, indent_arg
 from .errors import TimetableError, WrongTypeError
 
 __all__ = ["LINTS", "LintFinding", "LintReport", "lint"]
@@ -102,9 +103,10 @@ class LintReport:
         return {"version": 1, "kind": "lint_report", "schedule": self.schedule,
                 "findings": [f.to_dict() for f in self.findings]}
 
-    def to_json(self, **kwargs: Any) -> str:
-        """`to_dict()` as JSON text (keyword arguments go to `json.dumps`)."""
-        return json.dumps(self.to_dict(), **kwargs)
+    @checked(indent=indent_arg)
+    def to_json(self, *, indent: int | None = 2) -> str:
+        """`to_dict()` as JSON text (`indent=None` for one line)."""
+        return json.dumps(self.to_dict(), indent=indent)
 
     def to_text(self) -> str:
         """One block per finding."""

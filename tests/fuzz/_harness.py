@@ -219,6 +219,15 @@ def _planner_outputs(seeds: list[Any]) -> list[Any]:
             tt, DeltaDataIntervals(delta=timedelta(hours=12)), runs=runs,
             restriction=TimeRestriction(earliest=T0, catchup=False), now=now,
         ),
+        lambda: timetable.dst_report(
+            CronDataIntervals(cron="30 2 * * *", timezone="Europe/Berlin"),
+            start=datetime(2024, 3, 1, tzinfo=UTC), end=datetime(2024, 11, 30, tzinfo=UTC),
+        ),
+        lambda: timetable.lint(CronDataIntervals(cron="*/90 * * * *", timezone="UTC")),
+        lambda: timetable.explain_run(
+            tt, at=T0 + timedelta(days=3), runs=runs,
+            restriction=TimeRestriction(earliest=T0, catchup=True), now=now,
+        ),
     ]
     for attempt in attempts:
         with contextlib.suppress(timetable.TimetableError):  # a seed that stopped fitting

@@ -30,6 +30,8 @@ KNOWN_LOSSY: dict[str, str] = {
     "ScheduleChangePlan": "plan rebuilt from its schema (contract)",
     "RunUpdate": "changes maps read back (contract)",
     "TaskInstanceUpdate": "changes maps read back (contract)",
+    "DstReport": "DstTick.policies read back as plain lists (edits)",
+    "DstTick": "policies read back as plain lists (edits)",
     "History": "private indexes serialized (contract)",
     "RunHistory": "private indexes serialized (contract)",
 }
