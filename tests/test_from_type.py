@@ -16,6 +16,7 @@ _ANSWERS = {
     "DependsOnPastVerdict", "GapReport", "History", "IntervalRange", "LatestOnlyDecision",
     "ManualRun", "MarkPlan", "MarkRunPlan", "RecursiveClearPlan", "RunChange", "RunHistory",
     "TaskInstanceChange", "ScheduleChangePlan", "ChangeFinding", "ChangeStep",
+    "DstReport", "DstTick", "LintFinding", "LintReport", "RunExplanation",
 }
 
 

@@ -29,7 +29,7 @@ import itertools
 from dateutil.relativedelta import relativedelta
 
 from ._backfill import BackfillRequest
-from ._calendar import ROLLS, BusinessCalendar, HolidayRule
+from ._calendar import ROLLS, BusinessCalendar, Holiday, HolidayRule
 from ._clear import ClearRequest, RunHistory
 from ._graph import TaskGraph, TaskSpec
 from ._records import RunRecord, RunType, TaskInstanceRecord, TaskState
@@ -434,6 +434,22 @@ def register_types() -> None:
     st.register_type_strategy(TimeRestriction, time_restrictions())
     st.register_type_strategy(DstPolicy, dst_policies())
     st.register_type_strategy(BusinessCalendar, business_calendars())
+    st.register_type_strategy(
+        Holiday,
+        st.builds(
+            Holiday,
+            date=st.dates(min_value=date(1995, 1, 1), max_value=date(2038, 12, 31)),
+            name=st.sampled_from(["holiday", "Founders' Day", "Bank Holiday"]),
+        ),
+    )
+    st.register_type_strategy(
+        HolidayRule,
+        st.one_of(
+            st.builds(HolidayRule.fixed, st.integers(1, 12), st.integers(1, 28),
+                      name=st.just("Fixed Day")),
+            st.builds(HolidayRule.easter, st.integers(-3, 50), name=st.just("Easter Day")),
+        ),
+    )
     for kind in (CronDataIntervals, CronTrigger, DeltaDataIntervals, DeltaTrigger,
                  MultiCronTrigger, Events):
         st.register_type_strategy(kind, timetables(kinds=(kind.__name__,)))
