@@ -35,6 +35,7 @@ most, a skip ten years, then `NoBusinessDayError`.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from typing import Any, ClassVar, Literal
@@ -375,9 +376,10 @@ def _years_converter(value: Any) -> tuple[int, int] | None:
     if value is None:
         return None
     if isinstance(value, range):
-        if len(value) == 0 or value.step != 1:
+        # no len(): a hostile range may not fit in a C ssize_t
+        if value.step != 1 or value.start >= value.stop:
             raise InvalidCalendarError.for_value("years", value, "expected a non-empty range")
-        return (value[0], value[-1])
+        return (value.start, value.stop - 1)
     if (
         isinstance(value, (tuple, list))
         and len(value) == 2
@@ -391,9 +393,18 @@ def _years_converter(value: Any) -> tuple[int, int] | None:
 
 
 def _ops_converter(value: Any) -> tuple[tuple[str, BusinessCalendar], ...]:
+    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
+        raise WrongTypeError.for_value(
+            "combine", value, "expected a sequence of (operation, calendar) pairs"
+        )
     out = []
-    for op, cal in value:
-        if op not in ("union", "intersection", "difference") or not isinstance(
+    for item in value:
+        if not isinstance(item, tuple | list) or len(item) != 2:
+            raise InvalidCalendarError.for_value(
+                "combine", item, "expected ('union'|'intersection'|'difference', calendar)"
+            )
+        op, cal = item
+        if not isinstance(op, str) or op not in ("union", "intersection", "difference") or not isinstance(
             cal, BusinessCalendar
         ):
             raise InvalidCalendarError.for_value(
@@ -891,9 +902,12 @@ def _years_meet(a: tuple[int, int] | None, b: tuple[int, int] | None) -> tuple[i
 def _year_list_span(years: Any) -> tuple[int, int]:
     if isinstance(years, (str, bytes)) or not isinstance(years, Iterable):
         raise WrongTypeError.for_value("years", years, "expected a range of years")
-    ys = sorted(years)
+    ys = list(itertools.islice(years, 10_000))
     if not ys or any(isinstance(y, bool) or not isinstance(y, int) for y in ys):
         raise WrongTypeError.for_value("years", years, "expected a non-empty range of years")
+    if len(ys) > 9_998:
+        raise InvalidCalendarError.for_value("years", years, "expected at most 400 years")
+    ys.sort()
     if ys != list(range(ys[0], ys[-1] + 1)):
         raise InvalidCalendarError.for_value("years", years, "expected consecutive years")
     return (ys[0], ys[-1])
