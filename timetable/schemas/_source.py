@@ -357,9 +357,15 @@ def _bodies() -> dict[str, tuple[str, dict[str, Any]]]:
 
 
 def _value_schema(defs: dict[str, Any]) -> dict[str, Any]:
+    import timetable
     from timetable.serialization import registered_types
 
-    names = sorted(n for n in registered_types() if n not in _PLAN_TYPES)
+    # Built-in kinds only: kinds a host registers at run time are dotted or custom names
+    # that the schema admits as any other string, so the shipped file never depends on
+    # what happens to be registered in the process that builds it.
+    names = sorted(
+        n for n in registered_types() if n not in _PLAN_TYPES and n in timetable.__all__
+    )
     return {
         "$schema": _DRAFT,
         "$id": f"{_BASE}value.schema.json",
@@ -367,7 +373,11 @@ def _value_schema(defs: dict[str, Any]) -> dict[str, Any]:
         "type": "object",
         "required": ["type", "version", "kind"],
         "properties": {
-            "type": {"enum": names},
+            "type": {"anyOf": [
+                {"enum": names},
+                {"type": "string", "minLength": 1,
+                 "description": "a kind registered with timetable.serialization.register"},
+            ]},
             "version": {"const": 1},
             "kind": {"type": "string",
                      "description": "\"value\", or the value's own field called kind "
