@@ -34,7 +34,11 @@ SELECTIONS: dict[str, list[str]] = {
     ],
     "_cron": ["tests/unit/test_cron.py"],
     "_catchup": ["tests/unit/test_planning.py", "tests/spec/test_planning_cases.py"],
-    "_backfill": ["tests/unit/test_planning.py", "tests/spec/test_planning_cases.py"],
+    "_backfill": [
+        "tests/unit/test_backfill_rules.py",
+        "tests/unit/test_planning.py",
+        "tests/spec/test_planning_cases.py",
+    ],
     "_clear": ["tests/unit/test_clear.py", "tests/spec/test_clear_mark_cases.py"],
 }
 
