@@ -23,6 +23,7 @@ if TYPE_CHECKING:
         BackfillPlan,
         BackfillRequest,
         ReprocessBehavior,
+        iter_backfill,
         plan_backfill,
     )
     from ._calendar import BusinessCalendar, Holiday, HolidayRule
@@ -64,7 +65,7 @@ if TYPE_CHECKING:
     )
     from ._dst_report import DstReport, DstTick, dst_report
     from ._explain import RunExplanation, WhyReason, explain_run
-    from ._gaps import GapReport, find_gaps
+    from ._gaps import GapReport, find_gaps, iter_gaps
     from ._graph import TaskGraph, TaskSpec
     from ._index import count_intervals, interval_containing, iter_intervals, nth_interval
     from ._lint import LINTS, LintFinding, LintReport, lint
@@ -86,6 +87,7 @@ if TYPE_CHECKING:
         ScheduleChangePlan,
         plan_schedule_change,
     )
+    from ._stream import iter_changesets
     from ._timetables import (
         Continuous,
         CronDataIntervals,
@@ -109,6 +111,7 @@ _LAZY: dict[str, tuple[str, ...]] = {
         "BackfillPlan",
         "BackfillRequest",
         "ReprocessBehavior",
+        "iter_backfill",
         "plan_backfill",
     ),
     "_calendar": ("BusinessCalendar", "Holiday", "HolidayRule"),
@@ -148,7 +151,7 @@ _LAZY: dict[str, tuple[str, ...]] = {
         "plan_manual_run",
         "template_dates",
     ),
-    "_gaps": ("GapReport", "find_gaps"),
+    "_gaps": ("GapReport", "find_gaps", "iter_gaps"),
     "_graph": ("TaskGraph", "TaskSpec"),
     "_index": ("count_intervals", "interval_containing", "iter_intervals", "nth_interval"),
     "_mark": ("MarkPlan", "MarkRequest", "MarkRunPlan", "plan_mark", "plan_mark_run"),
@@ -172,6 +175,7 @@ _LAZY: dict[str, tuple[str, ...]] = {
         "ScheduleChangePlan",
         "plan_schedule_change",
     ),
+    "_stream": ("iter_changesets",),
     "_timetables": (
         "Continuous",
         "CronDataIntervals",
@@ -267,7 +271,10 @@ __all__ = [
     "Reason",
     "ReprocessBehavior",
     "find_gaps",
+    "iter_backfill",
     "iter_catchup",
+    "iter_changesets",
+    "iter_gaps",
     "plan_backfill",
     "plan_catchup",
     # The host contract: changesets

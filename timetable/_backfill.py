@@ -27,14 +27,23 @@ module returns it as one:
 from __future__ import annotations
 
 import enum
+import itertools
 import json
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 import attrs
 
-from ._changeset import Changeset, FieldChange, RunInsert, RunUpdate
+from ._changeset import (
+    Changeset,
+    FieldChange,
+    RunInsert,
+    RunUpdate,
+    chunk_changes,
+    chunk_size_arg,
+    collect_changes,
+)
 from ._limits import check_plan_size
 from ._planning import (
     DOCUMENT_VERSION,
@@ -74,6 +83,7 @@ __all__ = [
     "BackfillPlan",
     "BackfillRequest",
     "ReprocessBehavior",
+    "iter_backfill",
     "plan_backfill",
 ]
 
@@ -254,19 +264,7 @@ class BackfillPlan:
         return self._entry(range(len(self._rows))[index])
 
     def _entry(self, index: int) -> BackfillEntry:
-        action, reason, run_after, start, end, run_id, existing, wave = self._rows[index]
-        if run_id is None and action is Action.CREATE:
-            run_id = _backfill_run_id(run_after)  # formatted on read
-        return BackfillEntry(
-            sort_ordinal=index + 1,
-            action=action,
-            reason=reason,
-            run_info=RunInfo(run_after=run_after, data_interval=DataInterval(start=start, end=end)),
-            run_id=run_id,
-            existing_run_id=existing,
-            wave=wave,
-            conf=self.request.dag_run_conf,
-        )
+        return _make_entry(index + 1, self._rows[index], self.request.dag_run_conf)
 
     @property
     def entries(self) -> tuple[BackfillEntry, ...]:
@@ -316,29 +314,31 @@ class BackfillPlan:
         task instances are cleared too in Airflow; this plan does not see them, so a
         host that stores them plans that with [`plan_clear()`][timetable.plan_clear]
         (``ClearRequest(run_id=…)``) over the same snapshot.
+
+        [`changesets()`][timetable.BackfillPlan.changesets] gives the same rows in chunks.
         """
+        return collect_changes(self._changes())
+
+    @checked(size=chunk_size_arg)
+    def changesets(self, *, size: int = 10_000) -> Iterator[Changeset]:
+        """[`changeset()`][timetable.BackfillPlan.changeset] in chunks of at most *size* row operations.
+
+        The chunks follow ``sort_ordinal`` order, and concatenated (every chunk's
+        ``runs_to_insert`` one after another, and its ``runs_to_update`` likewise) they
+        are exactly ``changeset()``: ``Changeset.merge(*plan.changesets(size=n)) ==
+        plan.changeset()`` for every ``n``.  A host commits one chunk per transaction.
+
+        Raises:
+            InvalidArgumentError: *size* is not an int >= 1.
+        """
+        return chunk_changes(self._changes(), size)
+
+    def _changes(self) -> Iterator[RunInsert | RunUpdate]:
         existing = {r.run_id: r for r in self._reprocessed}
-        conf = self.request.dag_run_conf
-        inserts = []
-        updates = []
         for e in self:
-            if e.action is Action.CREATE:
-                inserts.append(e.to_insert())
-            elif e.action is Action.REPROCESS:
-                assert e.run_id is not None
-                run = existing[e.run_id]
-                changes = {
-                    "state": FieldChange(run.state, RunState.QUEUED),
-                    "clear_number": FieldChange(run.clear_number, run.clear_number + 1),
-                }
-                if run.run_type is not RunType.BACKFILL:
-                    changes["run_type"] = FieldChange(run.run_type, RunType.BACKFILL)
-                if conf is not None and (run.conf is None or dict(run.conf) != dict(conf)):
-                    changes["conf"] = FieldChange(
-                        None if run.conf is None else dict(run.conf), dict(conf)
-                    )
-                updates.append(RunUpdate(run_id=run.run_id, changes=changes, start_date="reset"))
-        return Changeset(runs_to_insert=tuple(inserts), runs_to_update=tuple(updates))
+            change = backfill_change(e, existing.get)
+            if change is not None:
+                yield change
 
     def waves(self) -> tuple[tuple[int, ...], ...]:
         """The sort ordinals of the runs that may start together, wave by wave."""
@@ -494,36 +494,165 @@ def _triple(start: datetime, end: datetime) -> tuple[datetime, datetime, datetim
     return (end, start, end)  # run_after is the interval's end for every built-in kind
 
 
-def _infos(
-    tt: TimetableProtocol, request: BackfillRequest, now: datetime
-) -> Iterable[tuple[datetime, datetime, datetime]]:
-    """``(run_after, start, end)`` of every interval to consider, as plain tuples.
+_Triple = tuple[datetime, datetime, datetime]
 
-    Lazy when the backfill runs forwards (nothing is held but the plan's rows); a list
-    only to reverse it.
+#: Intervals per block when a backfill runs backwards (see ``_backwards``).
+_BLOCK = 4096
+
+
+def _forwards(
+    tt: TimetableProtocol, request: BackfillRequest, now: datetime,
+    first: datetime | None = None,
+) -> Iterator[_Triple]:
+    """``(run_after, start, end)`` of every interval to consider, oldest first, lazily.
+
+    *first* restarts the enumeration at a logical date of the grid (for ``_backwards``).
     """
-    source: Iterable[tuple[datetime, datetime, datetime]] | None = _fast_iter(
-        tt, request.from_date, request.to_date, _triple
-    )
+    start = request.from_date if first is None else first
+    source: Iterable[_Triple] | None = _fast_iter(tt, start, request.to_date, _triple)
     if source is None:
         source = (
             (i.run_after, i.data_interval.start, i.data_interval.end)
-            for i in iter_run_infos(tt, start=request.from_date, end=request.to_date, now=now)
+            for i in iter_run_infos(tt, start=start, end=request.to_date, now=now)
         )
-    due = _due(source, now)
+    return _due(source, now)
+
+
+def _backwards(
+    tt: TimetableProtocol, request: BackfillRequest, now: datetime, block: int = _BLOCK
+) -> Iterator[_Triple]:
+    """The intervals of ``_forwards`` newest first, holding one block at a time.
+
+    A first pass counts the intervals and keeps the first and last of every *block*
+    intervals; then each block, newest first, is enumerated again from its first
+    logical date and reversed.  A restarted block is checked against what the first pass
+    saw (first, last, length); if a timetable does not restart the same way there, the
+    block is cut from the full enumeration instead, so the answer is always the forward
+    one reversed.  Memory: one block plus two intervals per block; time: two passes.
+    """
+    marks: list[tuple[_Triple, _Triple, int]] = []  # (first, last, length) per block
+    head: _Triple | None = None
+    last: _Triple | None = None
+    n = 0
+    for item in _forwards(tt, request, now):
+        if n == 0:
+            head = item
+        n += 1
+        last = item
+        if n == block:
+            assert head is not None
+            marks.append((head, item, n))
+            n = 0
+    if n:
+        assert head is not None
+        assert last is not None
+        marks.append((head, last, n))
+    for k in range(len(marks) - 1, -1, -1):
+        first, final, length = marks[k]
+        items = list(itertools.islice(_forwards(tt, request, now, first[1]), length))
+        if not items or items[0] != first or items[-1] != final or len(items) != length:
+            items = list(itertools.islice(_forwards(tt, request, now), k * block,
+                                          k * block + length))
+        items.reverse()
+        yield from items
+
+
+def _infos(
+    tt: TimetableProtocol, request: BackfillRequest, now: datetime
+) -> Iterator[_Triple]:
+    """``(run_after, start, end)`` of every interval to consider, in ``sort_ordinal``
+    order, lazily (nothing is held but one block when running backwards)."""
     if request.run_backwards:
-        return list(due)[::-1]
-    return due
+        return _backwards(tt, request, now)
+    return _forwards(tt, request, now)
 
 
-def _due(
-    source: Iterable[tuple[datetime, datetime, datetime]], now: datetime
-) -> Iterator[tuple[datetime, datetime, datetime]]:
+def _due(source: Iterable[_Triple], now: datetime) -> Iterator[_Triple]:
     for item in source:
         if item[1] >= now:
             return  # later logical dates (and so ends) are all at or after now
         if item[2] < now:
             yield item
+
+
+def _rows(
+    tt: TimetableProtocol, request: BackfillRequest, history: History, now: datetime
+) -> Iterator[tuple[_Row, RunRecord | None]]:
+    """The planning loop: one row per interval, with the run it reprocesses (or None).
+
+    [`plan_backfill()`][timetable.plan_backfill] collects these rows and
+    [`iter_backfill()`][timetable.iter_backfill] streams them, so both answer alike.
+    """
+    reprocess = request.effective_reprocess
+    per_wave = request.max_active_runs
+    started = 0
+    dated = history.dated  # sorted: outside its first..last logical date, nothing to look up
+    lo = dated[0].logical_date if dated else None
+    hi = dated[-1].logical_date if dated else None
+    at = history.at
+    for run_after, start, end in _infos(tt, request, now):
+        existing = at(start) if lo is not None and lo <= start <= hi else None  # type: ignore[operator]
+        action, reason = _decide(existing, reprocess)
+        wave: int | None = None
+        run_id: str | None = None  # a created run's id is formatted when its entry is read
+        if action is Action.REPROCESS:
+            assert existing is not None
+            run_id = existing.run_id
+        if action is not Action.SKIP:
+            wave = started // per_wave + 1
+            started += 1
+        row: _Row = (action, reason, run_after, start, end, run_id,
+                     None if existing is None else existing.run_id, wave)
+        yield row, (existing if action is Action.REPROCESS else None)
+
+
+def _make_entry(ordinal: int, row: _Row, conf: Mapping[str, Any] | None) -> BackfillEntry:
+    action, reason, run_after, start, end, run_id, existing, wave = row
+    if run_id is None and action is Action.CREATE:
+        run_id = _backfill_run_id(run_after)  # formatted on read
+    return BackfillEntry(
+        sort_ordinal=ordinal,
+        action=action,
+        reason=reason,
+        run_info=RunInfo(run_after=run_after, data_interval=DataInterval(start=start, end=end)),
+        run_id=run_id,
+        existing_run_id=existing,
+        wave=wave,
+        conf=conf,
+    )
+
+
+def backfill_change(
+    entry: BackfillEntry, stored: Callable[[str], RunRecord | None]
+) -> RunInsert | RunUpdate | None:
+    """The row operation of one backfill entry: an insert (``create``), an update of the
+    stored run (``reprocess``, looked up with *stored*) or nothing (``skip``).
+
+    Raises:
+        InvalidArgumentError: *stored* does not know a reprocessed run (``argument``:
+            ``runs``).
+    """
+    if entry.action is Action.CREATE:
+        return entry.to_insert()
+    if entry.action is not Action.REPROCESS:
+        return None
+    assert entry.run_id is not None
+    run = stored(entry.run_id)
+    if run is None:
+        raise InvalidArgumentError.for_value(
+            "runs", entry.run_id,
+            "the run this reprocess entry updates is not in the history given",
+        )
+    conf = entry.conf
+    changes = {
+        "state": FieldChange(run.state, RunState.QUEUED),
+        "clear_number": FieldChange(run.clear_number, run.clear_number + 1),
+    }
+    if run.run_type is not RunType.BACKFILL:
+        changes["run_type"] = FieldChange(run.run_type, RunType.BACKFILL)
+    if conf is not None and (run.conf is None or dict(run.conf) != dict(conf)):
+        changes["conf"] = FieldChange(None if run.conf is None else dict(run.conf), dict(conf))
+    return RunUpdate(run_id=run.run_id, changes=changes, start_date="reset")
 
 
 _BACKFILL_PREFIX = f"{RunType.BACKFILL.value}__"
@@ -609,6 +738,46 @@ def plan_backfill(
      (2, 'create', 'backfill__2021-01-03T00:00:00+00:00'),
      (3, 'create', 'backfill__2021-01-04T00:00:00+00:00')]
     """
+    tt, history = _prepare(
+        timetable, request, runs, now, depends_on_past=depends_on_past,
+        allowed_run_types=allowed_run_types, backfill_running=backfill_running, dry_run=dry_run,
+    )
+    check_plan_size(  # only intervals already due are planned
+        tt, start=request.from_date, end=min(request.to_date, now), argument="request",
+        instead="stream the entries with iter_backfill and the rows to write with "
+        "iter_changesets, or split the range into several backfills",
+    )
+    rows: list[_Row] = []
+    reprocessed: list[RunRecord] = []
+    for row, existing in _rows(tt, request, history, now):
+        rows.append(row)
+        if existing is not None:
+            reprocessed.append(existing)
+    if not rows and not dry_run:
+        raise _no_runs(request, now)
+    excluded = tuple(
+        (tick, why)
+        for tick, why in _excluded(tt, request.from_date, request.to_date)
+        if tick < now
+    )
+    return BackfillPlan(
+        request=request, now=now, dry_run=dry_run, _rows=tuple(rows),
+        _reprocessed=tuple(reprocessed), excluded=excluded,
+    )
+
+
+def _prepare(
+    timetable: Any,
+    request: Any,
+    runs: Any,
+    now: Any,
+    *,
+    depends_on_past: bool,
+    allowed_run_types: Collection[RunType | str] | None,
+    backfill_running: bool,
+    dry_run: bool,
+) -> tuple[TimetableProtocol, History]:
+    """The argument checks and Airflow's validation, shared by the eager and lazy planners."""
     tt = check_timetable(timetable)
     if not isinstance(request, BackfillRequest):
         raise WrongTypeError.for_value("request", request, "expected a BackfillRequest")
@@ -623,47 +792,102 @@ def plan_backfill(
         backfill_running=backfill_running,
         dry_run=dry_run,
     )
-    check_plan_size(  # only intervals already due are planned
-        tt, start=request.from_date, end=min(request.to_date, now), argument="request",
-        instead="split the range into several backfills",
+    return tt, history
+
+
+def _no_runs(request: BackfillRequest, now: datetime) -> NoBackfillRunsError:
+    return NoBackfillRunsError(
+        f"from_date={iso(request.from_date)!r}, to_date={iso(request.to_date)!r}: "
+        f"the schedule has no interval in this range that ended before now={iso(now)!r}",
+        argument="from_date",
     )
-    reprocess = request.effective_reprocess
-    per_wave = request.max_active_runs
-    rows: list[_Row] = []
-    reprocessed: list[RunRecord] = []
-    started = 0
-    dated = history.dated  # sorted: outside its first..last logical date, nothing to look up
-    lo = dated[0].logical_date if dated else None
-    hi = dated[-1].logical_date if dated else None
-    at = history.at
-    for run_after, start, end in _infos(tt, request, now):
-        existing = at(start) if lo is not None and lo <= start <= hi else None  # type: ignore[operator]
-        action, reason = _decide(existing, reprocess)
-        wave: int | None = None
-        run_id: str | None = None  # a created run's id is formatted when its entry is read
-        if action is Action.REPROCESS:
-            assert existing is not None
-            run_id = existing.run_id
-            reprocessed.append(existing)
-        if action is not Action.SKIP:
-            wave = started // per_wave + 1
-            started += 1
-        rows.append(
-            (action, reason, run_after, start, end, run_id,
-             None if existing is None else existing.run_id, wave)
-        )
-    if not rows and not dry_run:
-        raise NoBackfillRunsError(
-            f"from_date={iso(request.from_date)!r}, to_date={iso(request.to_date)!r}: "
-            f"the schedule has no interval in this range that ended before now={iso(now)!r}",
-            argument="from_date",
-        )
-    excluded = tuple(
-        (tick, why)
-        for tick, why in _excluded(tt, request.from_date, request.to_date)
-        if tick < now
+
+
+@checked(
+    depends_on_past=bool_arg,
+    allowed_run_types=enum_items_arg(RunType, none=True),
+    backfill_running=bool_arg,
+    dry_run=bool_arg,
+)
+def iter_backfill(
+    timetable: TimetableProtocol,
+    request: BackfillRequest,
+    *,
+    runs: Iterable[RunRecord | RowLike] | History,
+    now: datetime,
+    depends_on_past: bool = False,
+    allowed_run_types: Collection[RunType | str] | None = None,
+    backfill_running: bool = False,
+    dry_run: bool = False,
+) -> Iterator[BackfillEntry]:
+    """The entries of [`plan_backfill()`][timetable.plan_backfill], lazily, in ``sort_ordinal`` order.
+
+    Same arguments, validation, rules and answers as
+    [`plan_backfill()`][timetable.plan_backfill] (both run one planning loop), but no plan
+    is held: entries are made as they are read, so a backfill of millions of intervals
+    streams in bounded memory and has no size limit.  A backfill that runs backwards
+    holds one block of a few thousand intervals at a time (it walks the range twice).
+    Feed the entries to [`iter_changesets()`][timetable.iter_changesets] to write them in
+    chunks.
+
+    The arguments are checked when this function is called, not when the first entry is
+    read; ``NoBackfillRunsError`` too, by looking at the first interval only.
+
+    Args:
+        timetable: the DAG's (latest) timetable.
+        request: the range and options.
+        runs: the run history, or a validated [`History`][timetable.History].
+        now: the current instant; intervals must end strictly before it.
+        depends_on_past: whether any task of the DAG has ``depends_on_past``.
+        allowed_run_types: the DAG's ``allowed_run_types`` (``None``: all).
+        backfill_running: whether another backfill of the DAG is still active.
+        dry_run: validate as Airflow's dry run does (no ``NoBackfillRunsError``).
+
+    Returns:
+        An iterator of [`BackfillEntry`][timetable.BackfillEntry] values, equal one for
+        one to ``plan_backfill(...).entries``.
+
+    Raises:
+        RunTypeNotAllowedError: the DAG does not allow backfill runs.
+        NonPeriodicTimetableError: the timetable is not periodic.
+        BackfillAlreadyRunningError: *backfill_running* (not checked by a dry run).
+        InvalidBackfillRangeError: ``from_date > to_date``.
+        BackfillInFutureError: both bounds are at or after *now*.
+        InvalidBackfillDirectionError: ``run_backwards`` with *depends_on_past*.
+        InvalidReprocessBehaviorError: reprocess ``none``/``None`` with *depends_on_past*.
+        NoBackfillRunsError: the range holds no interval that ended before *now*
+            (not for a dry run).
+        InvalidRecordError: the history is invalid.
+
+    >>> from datetime import datetime, timezone
+    >>> from itertools import islice
+    >>> from timetable import CronDataIntervals
+    >>> utc = timezone.utc
+    >>> entries = iter_backfill(
+    ...     CronDataIntervals(cron="* * * * *"),
+    ...     BackfillRequest(from_date=datetime(2014, 1, 1, tzinfo=utc),
+    ...                     to_date=datetime(2024, 1, 1, tzinfo=utc)),
+    ...     runs=[], now=datetime(2026, 1, 1, tzinfo=utc))
+    >>> [(e.sort_ordinal, e.run_id) for e in islice(entries, 2)]  # doctest: +NORMALIZE_WHITESPACE
+    [(1, 'backfill__2014-01-01T00:01:00+00:00'),
+     (2, 'backfill__2014-01-01T00:02:00+00:00')]
+    """
+    tt, history = _prepare(
+        timetable, request, runs, now, depends_on_past=depends_on_past,
+        allowed_run_types=allowed_run_types, backfill_running=backfill_running, dry_run=dry_run,
     )
-    return BackfillPlan(
-        request=request, now=now, dry_run=dry_run, _rows=tuple(rows),
-        _reprocessed=tuple(reprocessed), excluded=excluded,
-    )
+    rows = _rows(tt, request, history, now)
+    first = next(rows, None)
+    if first is None:
+        if not dry_run:
+            raise _no_runs(request, now)
+        return iter(())
+    return _entries(first[0], rows, request.dag_run_conf)
+
+
+def _entries(
+    first: _Row, rows: Iterator[tuple[_Row, RunRecord | None]], conf: Mapping[str, Any] | None
+) -> Iterator[BackfillEntry]:
+    yield _make_entry(1, first, conf)
+    for ordinal, (row, _) in enumerate(rows, 2):
+        yield _make_entry(ordinal, row, conf)

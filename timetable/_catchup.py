@@ -36,7 +36,7 @@ from typing import Any, Literal
 
 import attrs
 
-from ._changeset import Changeset, RunInsert
+from ._changeset import Changeset, RunInsert, chunk_changes, chunk_size_arg, collect_changes
 from ._limits import check_plan_size
 from ._planning import DOCUMENT_VERSION, Action, History, Reason, iso, validate_history
 from ._records import RunRecord, RunState, RunType
@@ -324,10 +324,26 @@ class CatchupPlan:
         return {a.value: self.count(a) for a in Action}
 
     def changeset(self) -> Changeset:
-        """The rows to write: one ``dag_run`` insert per ``create`` entry, in order."""
-        return Changeset(
-            runs_to_insert=tuple(e.to_insert() for e in self if e.action is Action.CREATE)
-        )
+        """The rows to write: one ``dag_run`` insert per ``create`` entry, in order.
+
+        [`changesets()`][timetable.CatchupPlan.changesets] gives the same rows in chunks.
+        """
+        return collect_changes(self._changes())
+
+    @checked(size=chunk_size_arg)
+    def changesets(self, *, size: int = 10_000) -> Iterator[Changeset]:
+        """[`changeset()`][timetable.CatchupPlan.changeset] in chunks of at most *size* inserts.
+
+        The chunks follow the plan's order and, concatenated, are exactly ``changeset()``:
+        ``Changeset.merge(*plan.changesets(size=n)) == plan.changeset()`` for every ``n``.
+
+        Raises:
+            InvalidArgumentError: *size* is not an int >= 1.
+        """
+        return chunk_changes(self._changes(), size)
+
+    def _changes(self) -> Iterator[RunInsert]:
+        return (e.to_insert() for e in self if e.action is Action.CREATE)
 
     def to_dict(self) -> dict[str, Any]:
         """The plan as JSON-safe data (``json.dumps`` works on it)."""
@@ -407,10 +423,6 @@ def _interval_of(tt: TimetableProtocol, run: RunRecord) -> DataInterval:
     if run.data_interval is not None:
         return run.data_interval
     return infer_manual_interval(tt, run_after=run.run_after)
-
-
-def _run_id(info: RunInfo) -> str:
-    return _scheduled_run_id(info.run_after)
 
 
 def _scheduled_run_id(ra: datetime) -> str:
@@ -549,32 +561,27 @@ def iter_catchup(
 ) -> Iterator[CatchupEntry]:
     """Airflow's catchup, lazily: the entries of [`plan_catchup()`][timetable.plan_catchup] (policy ``airflow``).
 
-    Same arguments and rules as [`plan_catchup()`][timetable.plan_catchup]; yields entries one by one without
-    holding the plan, so a host can stream a million intervals in bounded memory.
+    Same arguments and rules as [`plan_catchup()`][timetable.plan_catchup] (both run one
+    planning loop), minus the size limit; yields entries one by one without holding the
+    plan, so a host can stream millions of intervals in bounded memory.  Feed them to
+    [`iter_changesets()`][timetable.iter_changesets] to write them in chunks.  The
+    arguments are checked when this function is called.
+
+    Raises:
+        NaiveDatetimeError: *now* or a record datetime is naive.
+        InvalidRecordError: the history is invalid.
+        InvalidArgumentError: a negative ``max_active_runs``, a ``limit`` below 1.
+        WrongTypeError: an argument has the wrong type.
     """
     tt = check_timetable(timetable)
     check_aware(now, "now")
+    if not isinstance(restriction, TimeRestriction):
+        raise WrongTypeError.for_value("restriction", restriction, "expected a TimeRestriction")
     history = validate_history(runs)
     slots = _slots(tt, history, max_active_runs)
     _check_positive(limit, "limit")
-    created = 0
-    for event in _chain(tt, history, history.latest_automated(), restriction, now):
-        if isinstance(event, _End):
-            return
-        if isinstance(event, _Exists):
-            yield CatchupEntry(
-                action=Action.SKIP,
-                reason=Reason.ALREADY_EXISTS,
-                run_info=event.info,
-                run_id=event.run.run_id,
-            )
-            continue
-        if (slots is not None and created >= slots) or (limit is not None and created >= limit):
-            return
-        created += 1
-        yield CatchupEntry(
-            action=Action.CREATE, reason=Reason.DUE, run_info=event.info, run_id=_run_id(event.info)
-        )
+    events = _chain(tt, history, history.latest_automated(), restriction, now)
+    return map(_entry, _airflow_rows(events, _Gate(slots, limit), _Ending()))
 
 
 def _slots(tt: TimetableProtocol, history: History, max_active_runs: int | None) -> int | None:
@@ -736,28 +743,43 @@ class _Gate:
         return None
 
 
-def _plan_airflow(
-    events: Iterator[_Due | _Exists | _End], gate: _Gate, common: dict[str, Any]
-) -> CatchupPlan:
-    rows: list[_Row] = []
-    append = rows.append
+class _Ending:
+    """Where the airflow-policy loop stopped, filled in when its rows run out."""
+
+    stop: CatchupStop = CatchupStop.NO_MORE_RUNS
+    next_run: RunInfo | None = None
+
+
+def _airflow_rows(
+    events: Iterator[_Due | _Exists | _End], gate: _Gate, ending: _Ending
+) -> Iterator[_Row]:
+    """The catchup loop under Airflow's policy: one row per entry, lazily; *ending*
+    says why it stopped once the rows are exhausted."""
     for event in events:
         if isinstance(event, _End):
-            return CatchupPlan(
-                stopped=event.stop, next_run=event.next_run, _rows=tuple(rows), **common
-            )
+            ending.stop, ending.next_run = event.stop, event.next_run
+            return
         info = event.info
         iv = info.data_interval
         if isinstance(event, _Exists):
-            append((Action.SKIP, Reason.ALREADY_EXISTS, info.run_after, iv.start, iv.end,
-                    event.run.run_id))
+            yield (Action.SKIP, Reason.ALREADY_EXISTS, info.run_after, iv.start, iv.end,
+                   event.run.run_id)
             continue
         stop = gate.closed()
         if stop is not None:
-            return CatchupPlan(stopped=stop, next_run=info, _rows=tuple(rows), **common)
+            ending.stop, ending.next_run = stop, info
+            return
         gate.created += 1
-        append((Action.CREATE, Reason.DUE, info.run_after, iv.start, iv.end, None))
+        yield (Action.CREATE, Reason.DUE, info.run_after, iv.start, iv.end, None)
     raise AssertionError("unreachable: the chain always ends with _End")  # pragma: no cover
+
+
+def _plan_airflow(
+    events: Iterator[_Due | _Exists | _End], gate: _Gate, common: dict[str, Any]
+) -> CatchupPlan:
+    ending = _Ending()
+    rows = tuple(_airflow_rows(events, gate, ending))
+    return CatchupPlan(stopped=ending.stop, next_run=ending.next_run, _rows=rows, **common)
 
 
 class _RangeBuilder:

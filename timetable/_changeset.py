@@ -27,6 +27,7 @@ writes them as Airflow's strings and ISO-8601 text with an offset.
 from __future__ import annotations
 
 import enum
+import itertools
 import json
 import types
 from collections.abc import Iterable, Iterator, Mapping
@@ -40,7 +41,7 @@ from ._rows import parse_datetime, read_runs, read_task_instances
 from ._types import DataInterval
 from ._validation import aware as _aware
 from ._validation import aware_or_none as _aware_or_none
-from ._validation import checked, indent_arg, instance_arg, str_or_none_arg
+from ._validation import checked, indent_arg, instance_arg, int_arg, str_or_none_arg
 from ._validation import nonempty_str as _nonempty_str
 from .errors import (
     ChangesetConflictError,
@@ -605,6 +606,43 @@ def _compose(
             )
         out[column] = FieldChange(prev.before, change.after)
     return out
+
+
+# -- changesets in chunks ---------------------------------------------------------------
+
+#: The check of a chunk ``size`` argument: an int >= 1.
+chunk_size_arg = int_arg(lo=1)
+
+_Op = RunInsert | RunUpdate | TaskInstanceUpdate
+
+
+def collect_changes(ops: Iterable[_Op]) -> Changeset:
+    """One changeset of *ops* (each kind kept in the order given)."""
+    inserts: list[RunInsert] = []
+    runs: list[RunUpdate] = []
+    tis: list[TaskInstanceUpdate] = []
+    for op in ops:
+        if isinstance(op, RunInsert):
+            inserts.append(op)
+        elif isinstance(op, RunUpdate):
+            runs.append(op)
+        else:
+            tis.append(op)
+    return Changeset(
+        runs_to_insert=tuple(inserts), runs_to_update=tuple(runs),
+        task_instances_to_update=tuple(tis),
+    )
+
+
+def chunk_changes(ops: Iterable[_Op], size: int) -> Iterator[Changeset]:
+    """Changesets of *size* consecutive *ops* each (the last may hold fewer; none is
+    empty), read lazily: concatenated kind by kind they are ``collect_changes(ops)``."""
+    iterator = iter(ops)
+    while True:
+        part = list(itertools.islice(iterator, size))
+        if not part:
+            return
+        yield collect_changes(part)
 
 
 # -- reading JSON back ---------------------------------------------------------------------

@@ -34,7 +34,7 @@ from ._tz import check_aware
 from ._validation import bool_arg, checked, indent_arg, max_lines_arg
 from .errors import InvalidIntervalError
 
-__all__ = ["GapReport", "find_gaps"]
+__all__ = ["GapReport", "find_gaps", "iter_gaps"]
 
 
 @attrs.frozen(kw_only=True)
@@ -196,63 +196,129 @@ def find_gaps(
     >>> [(g.first.logical_date.day, g.last.logical_date.day, g.count) for g in report.gaps]
     [(3, 4, 2), (6, 7, 2)]
     """
-    tt = check_timetable(timetable)
-    check_aware(start, "start")
-    check_aware(end, "end")
-    check_aware(now, "now")
-    if start > end:
-        raise InvalidIntervalError(
-            f"start={iso(start)!r} is after end={iso(end)!r}", argument="start"
-        )
-    history = validate_history(runs)
-    grid: Iterator[_Triple] | None = _fast_iter(tt, start, end, _triple)
-    if grid is None:
-        grid = (
-            (i.run_after, i.data_interval.start, i.data_interval.end)
-            for i in iter_run_infos(tt, start=start, end=end, now=now)
-        )
-    in_range = history.after(start)
-    ranges = _Ranges()
-    off_grid: list[str] = []
-    expected = present = 0
-    end_utc = end.astimezone(UTC)
-
-    def next_due() -> _Triple | None:
-        for info in grid:
-            return info if info[0] <= now else None
-        return None
-
-    g = next_due()
-    for run in in_range:
-        assert run.logical_date is not None
-        ld = run.logical_date
-        if ld > end_utc:
-            break
-        while g is not None and g[1] < ld:
-            ranges.add(Reason.MISSING, g)
-            expected += 1
-            g = next_due()
-        if g is not None and g[1] == ld:
-            expected += 1
-            present += 1
-            if include_failed and run.state is RunState.FAILED:
-                ranges.add(Reason.FAILED, g)
-            else:
-                ranges.close()
-            g = next_due()
-        else:
-            off_grid.append(run.run_id)
-    while g is not None:
-        ranges.add(Reason.MISSING, g)
-        expected += 1
-        g = next_due()
-    ranges.close()
+    scan = _GapScan(timetable, runs, start, end, now, include_failed)
+    gaps = tuple(scan)
     return GapReport(
         start=start,
         end=end,
         now=now,
-        expected=expected,
-        present=present,
-        gaps=tuple(ranges.out),
-        off_grid=tuple(off_grid),
+        expected=scan.expected,
+        present=scan.present,
+        gaps=gaps,
+        off_grid=tuple(scan.off_grid),
     )
+
+
+@checked(include_failed=bool_arg)
+def iter_gaps(
+    timetable: TimetableProtocol,
+    *,
+    runs: Iterable[RunRecord | RowLike] | History,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    include_failed: bool = False,
+) -> Iterator[IntervalRange]:
+    """The gaps of [`find_gaps()`][timetable.find_gaps], lazily, in logical-date order.
+
+    Same arguments, rules and answers as [`find_gaps()`][timetable.find_gaps] (both run
+    one merge pass): each compressed range is yielded as soon as it closes, so a range
+    of millions of intervals streams with nothing held but the history.  The totals
+    (``expected``, ``present``, runs off the grid) are the report's; ask
+    [`find_gaps()`][timetable.find_gaps] for them.  The arguments are checked when this
+    function is called.
+
+    Raises:
+        InvalidIntervalError: ``start > end``.
+        NaiveDatetimeError: a naive datetime.
+        InvalidRecordError: the history is invalid.
+
+    >>> from datetime import datetime, timezone
+    >>> from itertools import islice
+    >>> from timetable import CronDataIntervals
+    >>> utc = timezone.utc
+    >>> gaps = iter_gaps(CronDataIntervals(cron="@hourly"), runs=[],
+    ...                  start=datetime(2024, 1, 1, tzinfo=utc), end=datetime(2024, 2, 1, tzinfo=utc),
+    ...                  now=datetime(2026, 1, 1, tzinfo=utc))
+    >>> [(g.reason.value, g.count, g.first.logical_date.day) for g in islice(gaps, 3)]
+    [('missing', 745, 1)]
+    """
+    return iter(_GapScan(timetable, runs, start, end, now, include_failed))
+
+
+class _GapScan:
+    """The merge pass of the grid and the history, as an iterator of gap ranges.
+
+    ``expected``, ``present`` and ``off_grid`` hold the totals so far (final once the
+    iterator is exhausted).
+    """
+
+    def __init__(
+        self, timetable: Any, runs: Any, start: Any, end: Any, now: Any, include_failed: bool
+    ) -> None:
+        self.tt = check_timetable(timetable)
+        check_aware(start, "start")
+        check_aware(end, "end")
+        check_aware(now, "now")
+        if start > end:
+            raise InvalidIntervalError(
+                f"start={iso(start)!r} is after end={iso(end)!r}", argument="start"
+            )
+        self.history = validate_history(runs)
+        self.start, self.end, self.now = start, end, now
+        self.include_failed = include_failed
+        self.expected = 0
+        self.present = 0
+        self.off_grid: list[str] = []
+
+    def __iter__(self) -> Iterator[IntervalRange]:
+        tt, start, end, now = self.tt, self.start, self.end, self.now
+        include_failed = self.include_failed
+        grid: Iterator[_Triple] | None = _fast_iter(tt, start, end, _triple)
+        if grid is None:
+            grid = (
+                (i.run_after, i.data_interval.start, i.data_interval.end)
+                for i in iter_run_infos(tt, start=start, end=end, now=now)
+            )
+        ranges = _Ranges()
+        out = ranges.out
+        end_utc = end.astimezone(UTC)
+
+        def next_due() -> _Triple | None:
+            for info in grid:
+                return info if info[0] <= now else None
+            return None
+
+        g = next_due()
+        for run in self.history.after(start):
+            assert run.logical_date is not None
+            ld = run.logical_date
+            if ld > end_utc:
+                break
+            while g is not None and g[1] < ld:
+                ranges.add(Reason.MISSING, g)
+                self.expected += 1
+                g = next_due()
+            if out:
+                yield from out
+                out.clear()
+            if g is not None and g[1] == ld:
+                self.expected += 1
+                self.present += 1
+                if include_failed and run.state is RunState.FAILED:
+                    ranges.add(Reason.FAILED, g)
+                else:
+                    ranges.close()
+                g = next_due()
+            else:
+                self.off_grid.append(run.run_id)
+            if out:
+                yield from out
+                out.clear()
+        while g is not None:
+            ranges.add(Reason.MISSING, g)
+            self.expected += 1
+            g = next_due()
+        ranges.close()
+        yield from out
+        out.clear()

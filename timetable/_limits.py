@@ -4,7 +4,9 @@ A plan object holds one entry per interval, so a range of a hundred years of a
 every-minute schedule would hold 52 million entries (gigabytes) before answering.  The
 eager planners count the intervals first - in constant time for the built-in periodic
 kinds ([`count_intervals`][timetable.count_intervals]) - and refuse a range over
-`MAX_PLAN_INTERVALS` at once, naming the streaming alternative.  Timetables whose
+`MAX_PLAN_INTERVALS` at once with `PlanTooLargeError`, naming the streaming alternative
+([`iter_catchup`][timetable.iter_catchup], [`iter_backfill`][timetable.iter_backfill] and
+[`iter_changesets`][timetable.iter_changesets], which have no limit).  Timetables whose
 count is not cheap (custom kinds) are not counted.
 """
 
@@ -13,7 +15,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from .errors import InvalidRequestError
+from .errors import PlanTooLargeError
 
 __all__ = ["MAX_PLAN_INTERVALS", "check_plan_size"]
 
@@ -27,7 +29,7 @@ def check_plan_size(
     """Refuse a plan over ``[start, end]`` holding more than `MAX_PLAN_INTERVALS`.
 
     Raises:
-        InvalidRequestError: the range is too large (the message says what to do instead).
+        PlanTooLargeError: the range is too large (the message says what to do instead).
     """
     from ._index import count_intervals
     from ._timetables import (
@@ -43,7 +45,7 @@ def check_plan_size(
         return
     n = count_intervals(tt, start=start, end=end)
     if n > MAX_PLAN_INTERVALS:
-        raise InvalidRequestError(
+        raise PlanTooLargeError(
             f"{argument}: {start.isoformat()} .. {end.isoformat()} holds {n:,} intervals of "
             f"{tt.summary!r}, more than the {MAX_PLAN_INTERVALS:,} one plan can hold; "
             f"{instead}",

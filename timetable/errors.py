@@ -40,6 +40,7 @@ __all__ = [
     "NoBackfillRunsError",
     "NoBusinessDayError",
     "NonPeriodicTimetableError",
+    "PlanTooLargeError",
     "RunAlreadyExistsError",
     "RunTypeNotAllowedError",
     "TimetableError",
@@ -224,6 +225,12 @@ class NoBackfillRunsError(InvalidRequestError):
     """The backfill would create or reprocess nothing (Airflow's ``NoBackfillRunsToCreate``)."""
 
     code = "no-backfill-runs"
+
+
+class PlanTooLargeError(InvalidRequestError):
+    """An eager plan would hold more intervals than it may (stream it: `iter_backfill`, `iter_catchup`)."""
+
+    code = "plan-too-large"
 
 
 # -- applying changesets ----------------------------------------------------------------
