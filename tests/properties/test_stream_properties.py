@@ -50,7 +50,8 @@ _CRONS = st.sampled_from(["@daily", "0 */6 * * *", "30 2 * * *", "0 0 * * 1"])
 other_timetables = st.one_of(
     timetables(kinds=("MultiCronTrigger", "Events"), crons=_CRONS,
                zones=st.sampled_from(["UTC", "Europe/Berlin"])),
-    st.builds(CronDataIntervals, cron=_CRONS, calendar=business_calendars(),
+    st.builds(CronDataIntervals, cron=st.sampled_from(["@daily", "0 */6 * * *", "30 2 * * *"]),
+              calendar=business_calendars(),
               roll=st.sampled_from(["skip", "following", "preceding"])),
 )
 any_timetables = st.one_of(planning_timetables(), other_timetables)
@@ -228,3 +229,22 @@ def test_lazy_planners_check_arguments_when_called() -> None:
                      now=BASE.replace(tzinfo=None))
     with pytest.raises(WrongTypeError, match="restriction"):
         iter_catchup(DAILY, runs=[], restriction=None, now=BASE)  # type: ignore[arg-type]
+
+
+@SETTINGS
+@given(data=st.data(), tt=any_timetables, now=nows, request=backfill_requests())
+def test_counting_a_backfill_is_counting_its_rows(
+    data: st.DataObject, tt: Any, now: Any, request: BackfillRequest
+) -> None:
+    """The constant-time count (``--summary``) agrees with the planning loop."""
+    from timetable._backfill import _rows, count_backfill
+    from timetable._planning import validate_history
+
+    assume(request.from_date <= request.to_date)
+    history = validate_history(data.draw(run_records(tt, max_value=now)))
+    fast = count_backfill(tt, request, history, now)
+    assume(fast is not None)
+    rows = [row for row, _ in _rows(tt, request, history, now)]
+    counts = {a: sum(1 for r in rows if r[0].value == a) for a in ("create", "reprocess", "skip")}
+    dates = sorted(r[3] for r in rows)
+    assert fast == (counts, dates[0] if dates else None, dates[-1] if dates else None)
