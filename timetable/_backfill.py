@@ -214,17 +214,10 @@ class BackfillEntry:
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe form."""
         iv = self.run_info.data_interval
-        return {
-            "sort_ordinal": self.sort_ordinal,
-            "action": self.action.value,
-            "reason": self.reason.value,
-            "logical_date": iso(self.run_info.logical_date),
-            "data_interval": {"start": iso(iv.start), "end": iso(iv.end)},
-            "run_after": iso(self.run_info.run_after),
-            "run_id": self.run_id,
-            "existing_run_id": self.existing_run_id,
-            "wave": self.wave,
-        }
+        return entry_dict(self.sort_ordinal, (
+            self.action, self.reason, self.run_info.run_after, iv.start, iv.end, self.run_id,
+            self.existing_run_id, self.wave,
+        ))
 
 
 _Row = tuple[Action, Reason, datetime, datetime, datetime, str | None, str | None, int | None]
@@ -623,6 +616,25 @@ def _make_entry(ordinal: int, row: _Row, conf: Mapping[str, Any] | None) -> Back
     )
 
 
+def entry_dict(ordinal: int, row: _Row) -> dict[str, Any]:
+    """``to_dict()`` of the entry *row* makes at *ordinal*, without building the entry
+    (the command line streams millions of them)."""
+    action, reason, run_after, start, end, run_id, existing, wave = row
+    if run_id is None and action is Action.CREATE:
+        run_id = _backfill_run_id(run_after)
+    return {
+        "sort_ordinal": ordinal,
+        "action": action.value,
+        "reason": reason.value,
+        "logical_date": start.isoformat(),
+        "data_interval": {"start": start.isoformat(), "end": end.isoformat()},
+        "run_after": run_after.isoformat(),
+        "run_id": run_id,
+        "existing_run_id": existing,
+        "wave": wave,
+    }
+
+
 def backfill_change(
     entry: BackfillEntry, stored: Callable[[str], RunRecord | None]
 ) -> RunInsert | RunUpdate | None:
@@ -877,21 +889,26 @@ def iter_backfill(
         timetable, request, runs, now, depends_on_past=depends_on_past,
         allowed_run_types=allowed_run_types, backfill_running=backfill_running, dry_run=dry_run,
     )
+    conf = request.dag_run_conf
+    return (
+        _make_entry(ordinal, row, conf)
+        for ordinal, (row, _) in enumerate(stream_rows(tt, request, history, now, dry_run), 1)
+    )
+
+
+def stream_rows(
+    tt: TimetableProtocol, request: BackfillRequest, history: History, now: datetime,
+    dry_run: bool,
+) -> Iterator[tuple[_Row, RunRecord | None]]:
+    """``_rows`` after the first one was looked at: `NoBackfillRunsError` is raised here,
+    at the call, when there is none (not for a dry run).  For validated arguments."""
     rows = _rows(tt, request, history, now)
     first = next(rows, None)
     if first is None:
         if not dry_run:
             raise _no_runs(request, now)
         return iter(())
-    return _entries(first[0], rows, request.dag_run_conf)
-
-
-def _entries(
-    first: _Row, rows: Iterator[tuple[_Row, RunRecord | None]], conf: Mapping[str, Any] | None
-) -> Iterator[BackfillEntry]:
-    yield _make_entry(1, first, conf)
-    for ordinal, (row, _) in enumerate(rows, 2):
-        yield _make_entry(ordinal, row, conf)
+    return itertools.chain((first,), rows)
 
 
 def count_backfill(

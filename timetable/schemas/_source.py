@@ -348,6 +348,33 @@ def _bodies() -> dict[str, tuple[str, dict[str, Any]]]:
                                     "plan": {"type": "object",
                                              "required": ["version", "kind"]}})),
         }),
+        # -- big work: one document per line (--json-lines) and --summary -------------------
+        "catchup_entry": ("CLI: one entry of a catchup plan (a line of `catchup --json-lines`)",
+                          entry),
+        "backfill_entry": ("CLI: one entry of a backfill plan (a line of `backfill "
+                           "--json-lines`)", backfill_entry),
+        "gap": ("CLI: one gap range (a line of `gaps --json-lines`)", {
+            "reason": ref("reason"), "count": ref("count"),
+            "first": ref("run_info"), "last": ref("run_info"),
+        }),
+        "catchup_summary": ("CLI: a catchup plan counted (`catchup --summary --json`)", {
+            "now": ref("instant"), "catchup": {"type": "boolean"}, "entries": ref("count"),
+            "counts": _object({a: ref("count") for a in ("create", "reprocess", "skip")}),
+            "first_logical_date": nullable("instant"), "last_logical_date": nullable("instant"),
+            "stopped": ref("catchup_stop"), "next_run": nullable("run_info"),
+        }),
+        "backfill_summary": ("CLI: a backfill plan counted (`backfill --summary --json`)", {
+            "now": ref("instant"), "dry_run": {"type": "boolean"},
+            "from_date": ref("instant"), "to_date": ref("instant"), "entries": ref("count"),
+            "counts": _object({a: ref("count") for a in ("create", "reprocess", "skip")}),
+            "waves": ref("count"),
+            "first_logical_date": nullable("instant"), "last_logical_date": nullable("instant"),
+        }),
+        "gaps_summary": ("CLI: a gap report counted (`gaps --summary --json`)", {
+            "start": ref("instant"), "end": ref("instant"), "now": ref("instant"),
+            "expected": ref("count"), "present": ref("count"), "missing": ref("count"),
+            "failed": ref("count"), "ranges": ref("count"), "off_grid": ref("count"),
+        }),
         "latest_only": ("LatestOnly decision", {
             "is_latest": {"type": "boolean"},
             "reason": {"enum": ["manual_run", "no_next_run", "in_window", "outside_window"]},
