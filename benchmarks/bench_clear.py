@@ -1,21 +1,31 @@
 """Clear selection at scale: a 2,000-task graph, 10,000 runs, 1,000,000 task instances.
 
-Run with ``python benchmarks/bench_clear.py`` (plain timing, prints figures) or under
+Run with ``python benchmarks/bench_clear.py`` (prints the rows), through
+``python -m benchmarks`` (``run()`` adds the rows to ``RESULTS.md``), or under
 pytest-benchmark (``pytest benchmarks/bench_clear.py``).
 
 The history is indexed once (:class:`RunHistory`); each selection then costs what it
 selects: clearing one task and its downstream over the past half of the runs touches
 ``downstream tasks x runs`` index cells, not ``2,000 x 10,000``.
+
+Every figure is also given as a ratio to ``iter_run_infos`` per item (an hourly
+``CronDataIntervals``) measured in the same process, so figures taken on a busy machine
+can be compared with `BEFORE`, the ratios measured on ``main`` at commit ``a4b0fba``
+(before issue 12's work on the clear path).  *speed-up* is ``before ratio / ratio``.
 """
 
 from __future__ import annotations
 
+import gc
 import random
+import statistics
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from timetable._clear import ClearRequest, RunHistory, plan_clear
+from timetable import CronDataIntervals, iter_run_infos
+from timetable._clear import ClearPlan, ClearRequest, RunHistory, plan_clear
 from timetable._graph import TaskGraph, TaskSpec
 from timetable._records import RunRecord, TaskInstanceRecord
 from timetable._types import DataInterval
@@ -25,6 +35,20 @@ N_RUNS = 10_000
 TIS_PER_RUN = 100  # 10,000 runs x 100 = 1,000,000 task instances
 START = datetime(2000, 1, 1, tzinfo=UTC)
 STATES = ["success", "success", "success", "failed", "upstream_failed", "skipped", None]
+
+INDEX = "RunHistory: validate + index 10k runs / 1M TIs (per TI)"
+#: Ratios to ``iter_run_infos`` (µs per selected TI, or per TI indexed) measured on
+#: ``main`` at a4b0fba, before the clear path was reworked: ``case -> (ratio, ms)``.
+BEFORE: dict[str, tuple[float, float]] = {
+    "RunHistory: validate + index 10k runs / 1M TIs (per TI)": (0.451, 815),
+    "one task, one run": (827, 1.494),
+    "one task + downstream (1,923 tasks), one run": (367, 15.25),
+    "one task + downstream, past (5,000 runs)": (8.7, 310.5),
+    "one task + upstream + downstream, 30 days, only failed": (43.2, 59.59),
+    "every task, one run": (25.2, 4.561),
+    "every task, 30 days": (8.09, 43.85),
+    "every task, 400 days (40,000 TIs)": (8.73, 630.9),
+}
 
 
 def build() -> tuple[TaskGraph, list[RunRecord], list[TaskInstanceRecord]]:
@@ -63,32 +87,11 @@ def build() -> tuple[TaskGraph, list[RunRecord], list[TaskInstanceRecord]]:
     return graph, runs, tis
 
 
-def _time(label: str, fn: Any, repeat: int = 3) -> Any:
-    best = float("inf")
-    result = None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        result = fn()
-        best = min(best, time.perf_counter() - t0)
-    print(f"{label:<60} {best * 1000:9.1f} ms")
-    return result
-
-
-def main() -> None:
-    t0 = time.perf_counter()
-    graph, runs, tis = build()
-    print(
-        f"{'build records (not timed by the library)':<60} {(time.perf_counter() - t0) * 1000:9.1f} ms"
-    )
-    history = _time(
-        "RunHistory: validate + index 10k runs / 1M TIs (once)",
-        lambda: RunHistory(runs=runs, task_instances=tis),
-        repeat=1,
-    )
+def cases(runs: list[RunRecord]) -> dict[str, ClearRequest]:
     mid = runs[N_RUNS // 2].run_id
-    cases = {
+    return {
         "one task, one run": ClearRequest(task_ids=["t0050"], run_id=mid),
-        "one task + downstream, one run": ClearRequest(
+        "one task + downstream (1,923 tasks), one run": ClearRequest(
             task_ids=["t0050"], downstream=True, run_id=mid
         ),
         "one task + downstream, past (5,000 runs)": ClearRequest(
@@ -106,12 +109,77 @@ def main() -> None:
         "every task, 30 days": ClearRequest(
             start=START + timedelta(days=5000), end=START + timedelta(days=5029)
         ),
+        "every task, 400 days (40,000 TIs)": ClearRequest(
+            start=START + timedelta(days=5000), end=START + timedelta(days=5399)
+        ),
     }
-    for label, request in cases.items():
-        plan = _time(
-            f"plan_clear: {label}", lambda r=request: plan_clear(graph, r, history=history)
-        )
-        print(f"{'':<8}-> {len(plan.task_instances):,} task instances, {len(plan.runs):,} runs")
+
+
+def _best(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
+    """Median seconds of *repeat* calls (a collection first), and the last result."""
+    times = []
+    result = None
+    for _ in range(repeat):
+        gc.collect()
+        t0 = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times), result
+
+
+def stream_us(n: int = 200_000) -> float:
+    """µs per item of ``iter_run_infos`` over an hourly grid (the baseline of every ratio)."""
+    tt = CronDataIntervals(cron="@hourly")
+    end = START + (n - 1) * timedelta(hours=1)
+
+    def consume() -> int:
+        return sum(1 for _ in iter_run_infos(tt, start=START, end=end, now=end))
+
+    sec, count = _best(consume, 3)
+    assert count == n, count
+    return float(sec) / n * 1e6
+
+
+def _row(case: str, items: int, sec: float, base: float, extra: dict[str, Any]) -> dict[str, Any]:
+    per = sec / max(items, 1) * 1e6
+    ratio = per / base
+    before = BEFORE.get(case)
+    return {
+        "case": case,
+        "items": f"{items:,}",
+        "ms": sec * 1e3,
+        "µs per item": per,
+        "× iter_run_infos": ratio,
+        **extra,
+        "before × iter_run_infos": None if before is None else before[0],
+        "before ms": None if before is None else before[1],
+        "speed-up": None if before is None else before[0] / ratio,
+    }
+
+
+def run(repeat: int = 3) -> list[dict[str, Any]]:
+    """Rows for ``RESULTS.md``: the index build and each selection, as ratios to the stream."""
+    base = stream_us()
+    graph, runs, tis = build()
+    sec, history = _best(lambda: RunHistory(runs=runs, task_instances=tis), 1)
+    rows = [_row(INDEX, len(tis), sec, base, {"with .task_instances ms": None})]
+    for label, request in cases(runs).items():
+        sec, plan = _best(lambda r=request: plan_clear(graph, r, history=history), repeat)
+        assert isinstance(plan, ClearPlan)
+
+        def full(r: ClearRequest = request) -> int:
+            return len(plan_clear(graph, r, history=history).task_instances)
+
+        full_sec, count = _best(full, repeat)
+        extra = {"with .task_instances ms": full_sec * 1e3}
+        rows.append(_row(label, count, sec, base, extra))
+    rows.append({"case": f"iter_run_infos (hourly), µs per item: {base:.3f}"})
+    return rows
+
+
+def main() -> None:
+    for row in run():
+        print(row)
 
 
 def test_bench_one_task_downstream_past(benchmark: Any) -> None:
