@@ -4,27 +4,38 @@ Theory of operation
 -------------------
 The expected runs of a range are the schedule's grid: [`iter_run_infos()`][timetable.iter_run_infos]
 between the bounds (the same enumeration a backfill uses), limited to intervals that
-are due (``run_after <= now``).  The history is sorted by logical date, so one merge
-pass walks both: a grid interval whose logical date has a run is *present*, one without
-is *missing*, and a run whose logical date is not on the grid is *off grid* (a manual
-run between ticks, or a run of an older schedule).
+are due (``run_after <= now``).  The history's logical dates are kept as sorted UTC keys,
+so one merge pass walks both, comparing instants in one zone object (no ``utcoffset``
+call per comparison): a grid interval whose logical date has a run is *present*, one
+without is *missing*, and a run whose logical date is not on the due grid is *off grid*
+(a manual run between ticks, or a run of an older schedule).
 
-The grid is advanced one step per present run and per missing interval, so the cost is
-linear in the history plus the missing intervals - never in anything else - and the
-answer holds compressed ranges (first, last, count), not one object per interval.
+The cost is linear in the grid plus the history's runs in the range, and the answer
+holds compressed ranges (first, last, count), not one object per interval; ranges are
+built from the grid's own instants without re-validating them.
 """
 
 from __future__ import annotations
 
 import json
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
-from typing import Any
+from itertools import starmap
+from operator import attrgetter
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from ._catchup import IntervalRange
-from ._planning import DOCUMENT_VERSION, History, Reason, iso, validate_history
+from ._planning import (
+    DOCUMENT_VERSION,
+    History,
+    Reason,
+    instant_key,
+    iso,
+    validate_history,
+)
 from ._records import RunRecord, RunState
 from ._rows import RowLike
 from ._runs import _fast_iter, check_timetable, iter_run_infos
@@ -35,6 +46,12 @@ from ._validation import bool_arg, checked, indent_arg, max_lines_arg
 from .errors import InvalidIntervalError
 
 __all__ = ["GapReport", "find_gaps", "iter_gaps"]
+
+
+# A grid interval, with no object per interval: ``(run_after, end, start, key)`` where
+# ``key`` is ``start`` as an index key (in UTC); the fast grid's instants already are.
+_Cell = tuple[datetime, ...]
+_Row = tuple[Reason, _Cell, _Cell, int]
 
 
 @attrs.frozen(kw_only=True)
@@ -50,6 +67,10 @@ class GapReport:
         gaps: consecutive missing (``missing``) or failed (``failed``, only with
             ``include_failed``) intervals, as compressed ranges in logical-date order.
         off_grid: ids of runs in the range whose logical date is not on the grid.
+
+    A report from [`find_gaps()`][timetable.find_gaps] builds its `gaps` objects on first
+    access (a long history can have hundreds of thousands of ranges); it is equal to,
+    and serializes as, the same report built eagerly.
     """
 
     start: datetime
@@ -59,16 +80,41 @@ class GapReport:
     present: int
     gaps: tuple[IntervalRange, ...]
     off_grid: tuple[str, ...]
+    # ``(reason, first cell, last cell, count)`` per range while `gaps` is not built yet
+    _rows: tuple[_Row, ...] | None = attrs.field(
+        default=None, init=False, eq=False, hash=False, repr=False
+    )
+
+    if not TYPE_CHECKING:
+
+        def __getattr__(self, name: str) -> Any:
+            # Only called when the slot is empty: a report from find_gaps, before its
+            # ranges are first read.
+            rows = object.__getattribute__(self, "_rows")
+            if name != "gaps" or rows is None:
+                raise AttributeError(
+                    f"{type(self).__name__!r} object has no attribute {name!r}"
+                )
+            gaps = tuple([_range(*row) for row in rows])
+            _set_gaps(self, gaps)
+            _set_rows(self, None)
+            return gaps
+
+    def _count(self, reason: Reason) -> int:
+        rows = self._rows
+        if rows is not None:
+            return sum(row[3] for row in rows if row[0] is reason)
+        return sum(g.count for g in self.gaps if g.reason is reason)
 
     @property
     def missing(self) -> int:
         """How many intervals have no run."""
-        return sum(g.count for g in self.gaps if g.reason is Reason.MISSING)
+        return self._count(Reason.MISSING)
 
     @property
     def failed(self) -> int:
         """How many intervals have a failed run (counted with ``include_failed``)."""
-        return sum(g.count for g in self.gaps if g.reason is Reason.FAILED)
+        return self._count(Reason.FAILED)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe form."""
@@ -114,42 +160,51 @@ class GapReport:
         return "\n".join(lines)
 
 
-_Triple = tuple[datetime, datetime, datetime]  # (run_after, start, end): no objects per interval
+_set_gaps = GapReport.__dict__["gaps"].__set__
+_set_rows = GapReport.__dict__["_rows"].__set__
+_del_gaps = GapReport.__dict__["gaps"].__delete__
 
 
-def _triple(start: datetime, end: datetime) -> _Triple:
-    return (end, start, end)  # run_after is the interval's end for every built-in kind
+_state = attrgetter("state")
 
 
-def _info(t: _Triple) -> RunInfo:
-    return RunInfo(run_after=t[0], data_interval=DataInterval(start=t[1], end=t[2]))
+def _cell(start: datetime, end: datetime) -> _Cell:
+    # run_after is the interval's end for every built-in kind
+    return (end, end, start) if start.tzinfo is UTC else (end, end, start, instant_key(start))
 
 
-class _Ranges:
-    __slots__ = ("count", "first", "last", "out", "reason")
+# Ranges are built from instants the grid produced (aware, start <= end): they skip the
+# attrs validators, as the interval stream does (``_runs._make_run``).
+_new = object.__new__
+_set_reason = IntervalRange.__dict__["reason"].__set__
+_set_first = IntervalRange.__dict__["first"].__set__
+_set_last = IntervalRange.__dict__["last"].__set__
+_set_count = IntervalRange.__dict__["count"].__set__
+_set_run_after = RunInfo.__dict__["run_after"].__set__
+_set_interval = RunInfo.__dict__["data_interval"].__set__
+_set_start = DataInterval.__dict__["start"].__set__
+_set_end = DataInterval.__dict__["end"].__set__
 
-    def __init__(self) -> None:
-        self.out: list[IntervalRange] = []
-        self.reason: Reason | None = None
-        self.first: _Triple | None = None
-        self.last: _Triple | None = None
-        self.count = 0
 
-    def add(self, reason: Reason, info: _Triple) -> None:
-        if reason is not self.reason:
-            self.close()
-            self.reason, self.first = reason, info
-        self.last = info
-        self.count += 1
+def _info(cell: _Cell) -> RunInfo:
+    interval = _new(DataInterval)
+    _set_start(interval, cell[2])
+    _set_end(interval, cell[1])
+    info = _new(RunInfo)
+    _set_run_after(info, cell[0])
+    _set_interval(info, interval)
+    return info
 
-    def close(self) -> None:
-        if self.reason is not None and self.first is not None and self.last is not None:
-            self.out.append(
-                IntervalRange(reason=self.reason, first=_info(self.first),
-                              last=_info(self.last), count=self.count)
-            )
-        self.reason = self.first = self.last = None
-        self.count = 0
+
+def _range(reason: Reason, first: _Cell, last: _Cell, count: int) -> IntervalRange:
+    """``IntervalRange(reason, first, last, count)`` from two grid cells."""
+    out = _new(IntervalRange)
+    head = _info(first)
+    _set_reason(out, reason)
+    _set_first(out, head)
+    _set_last(out, head if last is first else _info(last))
+    _set_count(out, count)
+    return out
 
 
 @checked(include_failed=bool_arg)
@@ -197,16 +252,20 @@ def find_gaps(
     [(3, 4, 2), (6, 7, 2)]
     """
     scan = _GapScan(timetable, runs, start, end, now, include_failed)
-    gaps = tuple(scan)
-    return GapReport(
+    rows = list(scan.rows())
+    report = GapReport(
         start=start,
         end=end,
         now=now,
         expected=scan.expected,
         present=scan.present,
-        gaps=gaps,
+        gaps=(),
         off_grid=tuple(scan.off_grid),
     )
+    if rows:  # the ranges are built on first access
+        _del_gaps(report)
+        _set_rows(report, tuple(rows))
+    return report
 
 
 @checked(include_failed=bool_arg)
@@ -249,8 +308,8 @@ def iter_gaps(
 class _GapScan:
     """The merge pass of the grid and the history, as an iterator of gap ranges.
 
-    ``expected``, ``present`` and ``off_grid`` hold the totals so far (final once the
-    iterator is exhausted).
+    ``expected``, ``present`` and ``off_grid`` hold the totals once the iterator is
+    exhausted.
     """
 
     def __init__(
@@ -272,53 +331,66 @@ class _GapScan:
         self.off_grid: list[str] = []
 
     def __iter__(self) -> Iterator[IntervalRange]:
+        return starmap(_range, self.rows())
+
+    def rows(self) -> Iterator[_Row]:
+        """``(reason, first cell, last cell, count)`` of each range, as it closes."""
         tt, start, end, now = self.tt, self.start, self.end, self.now
-        include_failed = self.include_failed
-        grid: Iterator[_Triple] | None = _fast_iter(tt, start, end, _triple)
+        include_failed, history = self.include_failed, self.history
+        grid: Iterator[_Cell] | None = _fast_iter(tt, start, end, _cell)
         if grid is None:
             grid = (
-                (i.run_after, i.data_interval.start, i.data_interval.end)
+                (i.run_after, i.data_interval.end, i.data_interval.start,
+                 instant_key(i.data_interval.start))
                 for i in iter_run_infos(tt, start=start, end=end, now=now)
             )
-        ranges = _Ranges()
-        out = ranges.out
-        end_utc = end.astimezone(UTC)
-
-        def next_due() -> _Triple | None:
-            for info in grid:
-                return info if info[0] <= now else None
-            return None
-
-        g = next_due()
-        for run in self.history.after(start):
-            assert run.logical_date is not None
-            ld = run.logical_date
-            if ld > end_utc:
+        # One merge pass: the due grid against the history's sorted UTC keys in [start, end].
+        lo = bisect_left(history._keys, instant_key(start))
+        hi = bisect_right(history._keys, instant_key(end), lo)
+        keys = history._keys[lo:hi]
+        keys.append(datetime.max.replace(tzinfo=UTC))  # after every grid instant
+        in_range = history.runs[lo:hi]
+        failing = include_failed
+        states = list(map(_state, in_range)) if failing else []
+        failed_state, missing, failed = RunState.FAILED, Reason.MISSING, Reason.FAILED
+        due_by = instant_key(now)
+        missing_count = 0
+        off_grid: list[str] = []
+        reason: Reason | None = None
+        first: _Cell = ()
+        last: _Cell = ()
+        count = k = 0  # k: the next run of the range
+        key = keys[0]
+        for g in grid:
+            if g[0] > due_by:
                 break
-            while g is not None and g[1] < ld:
-                ranges.add(Reason.MISSING, g)
-                self.expected += 1
-                g = next_due()
-            if out:
-                yield from out
-                out.clear()
-            if g is not None and g[1] == ld:
-                self.expected += 1
-                self.present += 1
-                if include_failed and run.state is RunState.FAILED:
-                    ranges.add(Reason.FAILED, g)
-                else:
-                    ranges.close()
-                g = next_due()
+            at = g[-1]
+            if key < at:  # runs between grid intervals
+                while key < at:
+                    off_grid.append(in_range[k].run_id)
+                    k += 1
+                    key = keys[k]
+            if key == at:
+                k += 1
+                key = keys[k]
+                if not failing or states[k - 1] is not failed_state:
+                    if reason is not None:
+                        yield (reason, first, last, count)
+                        reason = None
+                    continue
+                why = failed
             else:
-                self.off_grid.append(run.run_id)
-            if out:
-                yield from out
-                out.clear()
-        while g is not None:
-            ranges.add(Reason.MISSING, g)
-            self.expected += 1
-            g = next_due()
-        ranges.close()
-        yield from out
-        out.clear()
+                why = missing
+                missing_count += 1
+            if why is not reason:
+                if reason is not None:
+                    yield (reason, first, last, count)
+                reason, first, count = why, g, 0
+            last = g
+            count += 1
+        if reason is not None:
+            yield (reason, first, last, count)
+        self.present = k - len(off_grid)
+        off_grid += [r.run_id for r in in_range[k:]]
+        self.off_grid = off_grid
+        self.expected = self.present + missing_count

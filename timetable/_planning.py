@@ -13,8 +13,11 @@ indexed - so each question is a pass over sorted data and a few dictionary looku
 * **order-free** - the history is sorted by ``(logical_date, run_id)`` (runs without a
   logical date last, by ``run_after`` then ``run_id``), so no answer depends on the
   order the host listed its rows in;
-* **indexed** - logical dates are kept as sorted UTC instants for bisection, with a
-  ``logical_date -> record`` map for "does a run exist at this date".
+* **indexed** - each logical date is turned once into its key (the instant in UTC, see
+  `instant_key`; a date already in UTC is its own key), kept sorted for bisection,
+  and bisected for "does a run exist at this date" as well.  Records the host
+  built as [`RunRecord`][timetable.RunRecord] values were validated field by field when built; only
+  the rules across fields and records are checked, in whole-list passes.
 
 Plans never hold rich objects per entry when they can be long: each plan stores plain
 tuples (datetimes, strings, small enum members) and builds entry objects on demand
@@ -31,6 +34,8 @@ import json
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
+from itertools import compress, islice, pairwise, repeat
+from operator import attrgetter, eq, is_, is_not, not_
 from typing import Any
 
 import attrs
@@ -155,10 +160,6 @@ def check_conf(conf: Any, argument: str = "conf") -> Mapping[str, Any] | None:
     return conf
 
 
-def _utc(value: datetime) -> datetime:
-    return value.astimezone(UTC)
-
-
 def _record_label(index: int, run: RunRecord) -> str:
     return f"runs[{index}] (run_id={run.run_id!r})"
 
@@ -167,10 +168,18 @@ def _read_record(index: int, raw: Any) -> RunRecord:
     return read_run(raw, index, "runs")
 
 
-def _sort_key(run: RunRecord) -> tuple[int, datetime, str]:
-    if run.logical_date is not None:
-        return (0, _utc(run.logical_date), run.run_id)
-    return (1, _utc(run.run_after), run.run_id)
+def instant_key(value: datetime) -> datetime:
+    """The index key of an aware instant: the instant in UTC (``timezone.utc``).
+
+    Keys in one zone object compare and hash without calling ``utcoffset``; an instant
+    already in UTC is its own key.  (Integer microseconds since the epoch were tried:
+    ``timedelta // timedelta`` costs more per row than the whole UTC key path.)
+    """
+    return value if value.tzinfo is UTC else value.astimezone(UTC)
+
+
+def _undated_key(run: RunRecord) -> tuple[datetime, str]:
+    return (instant_key(run.run_after), run.run_id)
 
 
 def _check_record(index: int, run: RunRecord) -> None:
@@ -218,9 +227,8 @@ class History:
 
     runs: tuple[RunRecord, ...]
     _dated: int = attrs.field(alias="_dated")
-    _dates: list[datetime] = attrs.field(alias="_dates", repr=False)
-    _by_date: dict[datetime, RunRecord] = attrs.field(alias="_by_date", repr=False)
-    _by_id: dict[str, RunRecord] = attrs.field(alias="_by_id", repr=False)
+    _keys: list[datetime] = attrs.field(alias="_keys", repr=False)
+    _by_id: dict[str, RunRecord] | None = attrs.field(alias="_by_id", default=None, repr=False)
 
     def __len__(self) -> int:
         return len(self.runs)
@@ -236,17 +244,25 @@ class History:
     @checked(run_id=str_arg)
     def get(self, run_id: str) -> RunRecord | None:
         """The run with *run_id*, or ``None``."""
-        return self._by_id.get(run_id)
+        by_id = self._by_id
+        if by_id is None:  # built on first use: a dict costs three times the set that
+            # checked the ids were unique, and many questions never look a run up by id
+            by_id = {r.run_id: r for r in self.runs}
+            object.__setattr__(self, "_by_id", by_id)
+        return by_id.get(run_id)
 
     @checked(logical_date=aware_arg)
     def at(self, logical_date: datetime) -> RunRecord | None:
         """The run whose logical date is *logical_date* (an instant), or ``None``."""
-        return self._by_date.get(_utc(logical_date))
+        key = instant_key(logical_date)
+        keys = self._keys
+        i = bisect_left(keys, key)
+        return self.runs[i] if i < len(keys) and keys[i] == key else None
 
     @checked(logical_date=aware_arg)
     def before(self, logical_date: datetime) -> Iterator[RunRecord]:
         """Runs with a logical date strictly before *logical_date*, latest first."""
-        i = bisect_left(self._dates, _utc(logical_date))
+        i = bisect_left(self._keys, instant_key(logical_date))
         runs = self.runs
         for j in range(i - 1, -1, -1):
             yield runs[j]
@@ -254,7 +270,7 @@ class History:
     @checked(logical_date=aware_arg)
     def after(self, logical_date: datetime) -> Iterator[RunRecord]:
         """Runs with a logical date at or after *logical_date*, earliest first."""
-        i = bisect_left(self._dates, _utc(logical_date))
+        i = bisect_left(self._keys, instant_key(logical_date))
         runs = self.runs
         for j in range(i, self._dated):
             yield runs[j]
@@ -338,10 +354,70 @@ def validate_history(runs: Iterable[RunRecord | RowLike] | History) -> History:
         raise WrongTypeError.for_value(
             "runs", runs, "expected an iterable of RunRecord or rows (mappings, sqlite3.Row)"
         )
+    items: list[Any] = list(runs)
+    if set(map(type, items)) <= {RunRecord}:
+        history = _index_records(items)
+        if history is not None:
+            return history
+    records = _read_records(items)  # raises on the first bad entry, in input order
+    history = _index_records(records)
+    if history is None:  # every other rule held: two runs share a logical date
+        raise _date_clash(records)
+    return history
+
+
+_run_id = attrgetter("run_id")
+_logical_date = attrgetter("logical_date")
+_run_type = attrgetter("run_type")
+_interval_start = attrgetter("data_interval.start")
+_tzinfo = attrgetter("tzinfo")
+
+
+def _index_records(records: list[RunRecord]) -> History | None:
+    """The history of *records*, or ``None`` when one breaks a rule.
+
+    Every field of a `RunRecord` was validated when it was built, so only the rules
+    across fields and records are checked here, each as one pass over the whole list
+    (no per-record Python code): unique run ids, a scheduled run's interval starting at
+    its logical date, no interval without a logical date, unique logical dates.
+    """
+    if len(set(map(_run_id, records))) != len(records):
+        return None  # a duplicate run id
+    dates = list(map(_logical_date, records))
+    dated = records
+    undated: list[RunRecord] = []
+    if None in dates:
+        present = list(map(is_not, dates, repeat(None)))
+        undated = list(compress(records, map(not_, present)))
+        if any(r.data_interval is not None for r in undated):
+            return None  # an interval without a logical date
+        dated = list(compress(records, present))
+        dates = list(compress(dates, present))
+    scheduled = list(compress(dated, map(is_, map(_run_type, dated), repeat(RunType.SCHEDULED))))
+    try:
+        if not all(map(eq, map(_interval_start, scheduled), map(_logical_date, scheduled))):
+            return None  # a scheduled run's interval does not start at its logical date
+    except AttributeError:
+        return None  # a scheduled run without an interval
+    keys = dates if set(map(_tzinfo, dates)) <= {UTC} else list(map(instant_key, dates))
+    ordered = sorted(keys)
+    if any(map(eq, ordered, islice(ordered, 1, None))):
+        return None  # a duplicate logical date
+    if ordered != keys:
+        position = sorted(range(len(keys)), key=keys.__getitem__)
+        dated = list(map(dated.__getitem__, position))
+    if undated:
+        undated.sort(key=_undated_key)
+        dated = [*dated, *undated]
+    return History(runs=tuple(dated), _dated=len(ordered), _keys=ordered)
+
+
+def _read_records(items: list[Any]) -> list[RunRecord]:
+    """Read and check the entries one by one; the first bad one is the error."""
     records: list[RunRecord] = []
     first_index: dict[str, int] = {}
-    for index, raw in enumerate(runs):
-        run = _read_record(index, raw)
+    for index, raw in enumerate(items):
+        run = raw if type(raw) is RunRecord else _read_record(index, raw)
         _check_record(index, run)
         seen = first_index.setdefault(run.run_id, index)
         if seen != index:
@@ -350,34 +426,26 @@ def validate_history(runs: Iterable[RunRecord | RowLike] | History) -> History:
                 argument="run_id",
             )
         records.append(run)
+    return records
+
+
+def _date_clash(records: list[RunRecord]) -> DuplicateLogicalDateError:
+    """The error for the first pair of runs (in history order) sharing a logical date."""
     positions = {id(r): i for i, r in enumerate(records)}
-    records.sort(key=_sort_key)
-    by_date: dict[datetime, RunRecord] = {}
-    dates: list[datetime] = []
-    dated = 0
-    for run in records:
-        if run.logical_date is None:
-            break
-        key = _utc(run.logical_date)
-        other = by_date.get(key)
-        if other is not None:
-            a, b = sorted((positions[id(other)], positions[id(run)]))
-            by_pos = {positions[id(r)]: r for r in (other, run)}
-            raise DuplicateLogicalDateError(
-                f"{_record_label(b, by_pos[b])}: logical_date={key.isoformat()!r} is also "
-                f"the logical date of runs[{a}] (run_id={by_pos[a].run_id!r})",
-                argument="logical_date",
-            )
-        by_date[key] = run
-        dates.append(key)
-        dated += 1
-    return History(
-        runs=tuple(records),
-        _dated=dated,
-        _dates=dates,
-        _by_date=by_date,
-        _by_id={r.run_id: r for r in records},
+    dated = sorted(
+        (instant_key(r.logical_date), r.run_id, r) for r in records if r.logical_date is not None
     )
+    for (key, _, other), (next_key, _, run) in pairwise(dated):
+        if key != next_key:
+            continue
+        a, b = sorted((positions[id(other)], positions[id(run)]))
+        by_pos = {positions[id(r)]: r for r in (other, run)}
+        return DuplicateLogicalDateError(
+            f"{_record_label(b, by_pos[b])}: logical_date={key.isoformat()!r} "
+            f"is also the logical date of runs[{a}] (run_id={by_pos[a].run_id!r})",
+            argument="logical_date",
+        )
+    raise AssertionError("no two runs share a logical date")  # pragma: no cover
 
 
 
