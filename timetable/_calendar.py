@@ -43,6 +43,7 @@ from typing import Any, ClassVar, Literal
 import attrs
 
 from ._tz import resolve_wall
+from ._zonetable import range_changes
 from .errors import (
     CalendarRangeError,
     InvalidCalendarError,
@@ -72,6 +73,8 @@ _DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _ROLL_LIMIT = 31  # days a roll may move a tick
 _SKIP_LIMIT = 3660  # days a skip may search for the next business day
 _ONE_DAY = timedelta(days=1)
+_ZERO = timedelta(0)
+_MARGIN = timedelta(hours=1)  # around a day, when looking for UTC-offset changes in it
 _OBSERVED = ("none", "nearest", "following")
 
 
@@ -952,7 +955,9 @@ class CalendarTicker:
     `interval_end`, the end of the data interval that starts at a kept tick.
     """
 
-    __slots__ = ("_months", "_off", "_tables", "base", "calendar", "cron", "nth", "roll", "tz")
+    __slots__ = (
+        "_months", "_off", "_steady_days", "_tables", "base", "calendar", "cron", "nth", "roll", "tz",
+    )
 
     def __init__(
         self,
@@ -973,6 +978,7 @@ class CalendarTicker:
         self._off = tz.utcoffset(None) if (tz is UTC or isinstance(tz, timezone)) else None
         self._tables: dict[int, dict[date, str]] = {}
         self._months: dict[tuple[int, int], date | None] = {}
+        self._steady_days: dict[date, bool] = {}
 
     # -- days ----------------------------------------------------------------------------------------
     def day_of(self, t: datetime) -> date:
@@ -1028,10 +1034,12 @@ class CalendarTicker:
         )
 
     def _start_of(self, d: date) -> datetime:
+        """The first instant of day *d* on the schedule's wall clock (the earlier midnight
+        when midnight happens twice, the end of the gap when it never happens)."""
         wall = datetime.combine(d, time())
         if self._off is not None:
             return (wall - self._off).replace(tzinfo=UTC)
-        return resolve_wall(wall, self.tz)[0]
+        return resolve_wall(wall, self.tz, fold="first")[0]
 
     def _image(self, u: datetime) -> datetime:
         """Tick *u* moved by the roll (same wall time, rolled day)."""
@@ -1084,46 +1092,140 @@ class CalendarTicker:
         return None
 
     # -- rolled ticks --------------------------------------------------------------------------------
+    # A rolled schedule keeps every base tick, moved to the business day the roll picks (same
+    # wall time).  The images of one day's ticks all land on one day, in the order of the
+    # ticks, unless a UTC-offset change falls on either day; so each day is settled with
+    # one or two base calls (the first or last tick, or a jump to the tick next to *t*),
+    # and only the ticks of a day with an offset change are looked at one by one.
+    def _steady(self, d: date) -> bool:
+        """Whether the schedule's wall clock keeps one UTC offset through day *d*."""
+        if self._off is not None:
+            return True
+        got = self._steady_days.get(d)
+        if got is None:
+            a, b = self._start_of(d), self._start_of(d + _ONE_DAY)
+            changes = range_changes(self.tz, a - _MARGIN, b + _MARGIN)
+            got = not changes if changes is not None else (
+                b - a == _ONE_DAY and a.astimezone(self.tz).utcoffset() == b.astimezone(self.tz).utcoffset()
+            )
+            self._steady_days[d] = got
+        return got
+
+    def _shift(self, t: datetime, d: date, td: date) -> timedelta:
+        """How far before/after *t* moved to day *d* a tick of *d* may sit and still roll
+        back onto *t*'s side (both days steady): the two days' offset difference."""
+        if self._off is not None:
+            return _ZERO
+        a = self._start_of(d).astimezone(self.tz).utcoffset()
+        b = self._start_of(td).astimezone(self.tz).utcoffset()
+        assert a is not None
+        assert b is not None
+        return abs(a - b)
+
     def _rolled_next(self, t: datetime) -> datetime | None:
-        lo = self.day_of(t)
+        td = self.day_of(t)
+        d = td
         for _ in range(_ROLL_LIMIT + 1):
-            if not self.excluded(lo - _ONE_DAY):
+            if not self.excluded(d - _ONE_DAY):
                 break
-            lo -= _ONE_DAY
+            d -= _ONE_DAY
         best: datetime | None = None
-        stop: date | None = None
-        u = self.base.align_next(self._start_of(lo))
-        while u is not None:
-            du = self.day_of(u)
-            # Every roll maps a tick on or after business day B to B or later, so once
-            # past the first business day after the best image nothing can beat it.
-            if stop is not None and du >= stop:
+        stop: date | None = None  # once a day reaches it, nothing can beat *best*
+        while stop is None or d < stop:
+            if (d - td).days > _SKIP_LIMIT:
+                raise NoBusinessDayError.for_value(
+                    "calendar", self.calendar, f"no business day within {_SKIP_LIMIT} days after {td}"
+                )
+            u = self.base.align_next(self._start_of(d))
+            if u is None:
                 break
-            img = self._image(u)
-            if img > t and (best is None or img < best):
-                best = img
-                stop = self.calendar.next_business_day(self.day_of(img), limit=_ROLL_LIMIT + 1)
-            u = self.base.next(u)
+            du = self.day_of(u)
+            if du != d:  # no tick on d: on to the day of the next one
+                d = du if du > d else d + _ONE_DAY
+                continue
+            found: datetime | None = None
+            if not self.excluded(d):  # the ticks stay where they are
+                if d == td:
+                    u = self.base.next(t)
+                    if u is not None and self.day_of(u) == d:
+                        found = u
+                elif d > td:
+                    found = u
+            else:
+                r = self.calendar.roll(d, self.roll)
+                if r >= td:
+                    steady = self._steady(d) and self._steady(r)
+                    if r > td and steady:  # the day's first tick has its smallest image
+                        found = self._image(u)
+                    else:
+                        if steady:  # skip the ticks whose images are at or before t
+                            jump = t + (d - td) - self._shift(t, d, td)
+                            if jump > u:
+                                u = self.base.align_next(jump)
+                        while u is not None and self.day_of(u) == d:
+                            img = self._image(u)
+                            if img > t and (found is None or img < found):
+                                found = img
+                                if steady:
+                                    break
+                            u = self.base.next(u)
+            if found is not None and (best is None or found < best):
+                best = found
+                stop = self.calendar.next_business_day(self.day_of(found), limit=_ROLL_LIMIT + 1)
+            d += _ONE_DAY
         return best
 
     def _rolled_prev(self, t: datetime) -> datetime | None:
-        hi = self.day_of(t)
+        td = self.day_of(t)
+        d = td
         for _ in range(_ROLL_LIMIT + 1):
-            if not self.excluded(hi + _ONE_DAY):
+            if not self.excluded(d + _ONE_DAY):
                 break
-            hi += _ONE_DAY
+            d += _ONE_DAY
         best: datetime | None = None
         stop: date | None = None
-        u = self.base.prev(self._start_of(hi + _ONE_DAY))
-        while u is not None:
-            du = self.day_of(u)
-            if stop is not None and du <= stop:
+        while stop is None or d > stop:
+            if (td - d).days > _SKIP_LIMIT:
+                raise NoBusinessDayError.for_value(
+                    "calendar", self.calendar, f"no business day within {_SKIP_LIMIT} days before {td}"
+                )
+            u = self.base.prev(self._start_of(d + _ONE_DAY))
+            if u is None:
                 break
-            img = self._image(u)
-            if img < t and (best is None or img > best):
-                best = img
-                stop = self.calendar.previous_business_day(self.day_of(img), limit=_ROLL_LIMIT + 1)
-            u = self.base.prev(u)
+            du = self.day_of(u)
+            if du != d:
+                d = du if du < d else d - _ONE_DAY
+                continue
+            found: datetime | None = None
+            if not self.excluded(d):
+                if d == td:
+                    u = self.base.prev(t)
+                    if u is not None and self.day_of(u) == d:
+                        found = u
+                elif d < td:
+                    found = u
+            else:
+                r = self.calendar.roll(d, self.roll)
+                if r <= td:
+                    steady = self._steady(d) and self._steady(r)
+                    if r < td and steady:  # the day's last tick has its largest image
+                        found = self._image(u)
+                    else:
+                        if steady:
+                            jump = t + (d - td) + self._shift(t, d, td)
+                            if jump < u:
+                                u = self.base.align_prev(jump)
+                        while u is not None and self.day_of(u) == d:
+                            img = self._image(u)
+                            if img < t and (found is None or img > found):
+                                found = img
+                                if steady:
+                                    break
+                            u = self.base.prev(u)
+            if found is not None and (best is None or found > best):
+                best = found
+                stop = self.calendar.previous_business_day(self.day_of(found), limit=_ROLL_LIMIT + 1)
+            d -= _ONE_DAY
         return best
 
     # -- the ticker questions ------------------------------------------------------------------------

@@ -6,7 +6,6 @@ from datetime import UTC, date, datetime, timedelta
 from itertools import islice, pairwise
 from typing import Any
 
-import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -188,8 +187,6 @@ def test_delta_ticks_stay_on_the_grid_and_on_business_days(
         assert cal.is_business_day(tick.astimezone(UTC).date())
 
 
-@pytest.mark.skip(reason="known hang: for some generated rolled calendars the rolled-next walk "
-                  "in CalendarTicker runs minute by minute without bound (issue 10 follow-up)")
 @SETTINGS
 @given(cron=fixed_stride_crons(), zone=zones, cal=business_calendars(), roll=rolls(), start=instants,
        span=st.sampled_from([timedelta(hours=5), timedelta(days=3), timedelta(days=40)]),

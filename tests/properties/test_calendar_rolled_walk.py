@@ -1,0 +1,131 @@
+"""The rolled-tick search settles a day in a few base calls; the tick-by-tick walk it
+replaced is kept here as the reference, and both must find the same tick."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from timetable import BusinessCalendar, CronTrigger, count_intervals, iter_run_infos
+from timetable._calendar import CalendarTicker
+from timetable.errors import NoBusinessDayError
+from timetable.strategies import aware_datetimes, business_calendars, fixed_stride_crons, timezones
+
+ROLLED = ("following", "preceding", "modified_following", "modified_preceding")
+ZONES = ("UTC", "+05:30", "Europe/Berlin", "America/Sao_Paulo", "Australia/Lord_Howe",
+         "Pacific/Apia", "America/Havana")
+ONE_DAY = timedelta(days=1)
+
+
+def _walk_next(tk: CalendarTicker, t: datetime) -> datetime | None:
+    """Every base tick from the excluded days before *t* on, until none can win."""
+    lo = tk.day_of(t)
+    for _ in range(32):
+        if not tk.excluded(lo - ONE_DAY):
+            break
+        lo -= ONE_DAY
+    best: datetime | None = None
+    stop: date | None = None
+    u = tk.base.align_next(tk._start_of(lo))
+    while u is not None:
+        if stop is not None and tk.day_of(u) >= stop:
+            break
+        img = tk._image(u)
+        if img > t and (best is None or img < best):
+            best = img
+            stop = tk.calendar.next_business_day(tk.day_of(img), limit=32)
+        u = tk.base.next(u)
+    return best
+
+
+def _walk_prev(tk: CalendarTicker, t: datetime) -> datetime | None:
+    hi = tk.day_of(t)
+    for _ in range(32):
+        if not tk.excluded(hi + ONE_DAY):
+            break
+        hi += ONE_DAY
+    best: datetime | None = None
+    stop: date | None = None
+    u = tk.base.prev(tk._start_of(hi + ONE_DAY))
+    while u is not None:
+        if stop is not None and tk.day_of(u) <= stop:
+            break
+        img = tk._image(u)
+        if img < t and (best is None or img > best):
+            best = img
+            stop = tk.calendar.previous_business_day(tk.day_of(img), limit=32)
+        u = tk.base.prev(u)
+    return best
+
+
+def _ticker(cron: str, zone: str, cal: BusinessCalendar, roll: str) -> Any:
+    return CronTrigger(cron=cron, timezone=zone, calendar=cal, roll=roll).ticker
+
+
+crons = st.one_of(
+    fixed_stride_crons(),
+    st.sampled_from(["30 2 * * *", "0 0 L * *", "15 3 * * 1#2", "0 1 * * 0", "45 23 * * 5"]),
+)
+near_changes = st.sampled_from([
+    datetime(2024, 3, 31, 0, 30, tzinfo=UTC), datetime(2024, 10, 27, 0, 45, tzinfo=UTC),
+    datetime(2011, 12, 29, 10, 0, tzinfo=UTC), datetime(2024, 4, 6, 15, 10, tzinfo=UTC),
+    datetime(2019, 11, 3, 2, 55, tzinfo=UTC),
+])
+instants = st.one_of(
+    aware_datetimes(min_value=datetime(2000, 1, 1, tzinfo=UTC),
+                    max_value=datetime(2035, 1, 1, tzinfo=UTC)),
+    st.tuples(near_changes, st.integers(-4 * 24 * 60, 4 * 24 * 60)).map(
+        lambda p: p[0] + timedelta(minutes=p[1])),
+)
+
+
+@settings(max_examples=int(__import__("os").environ.get("RW", "60")), deadline=5000, suppress_health_check=[HealthCheck.too_slow])
+@given(cron=crons, zone=timezones(zones=ZONES), cal=business_calendars(min_year=1999),
+       roll=st.sampled_from(ROLLED), t=instants)
+def test_rolled_search_equals_the_tick_by_tick_walk(
+    cron: str, zone: str, cal: BusinessCalendar, roll: str, t: datetime
+) -> None:
+    tk = _ticker(cron, zone, cal, roll)
+    try:
+        want_next, want_prev = _walk_next(tk, t), _walk_prev(tk, t)
+    except NoBusinessDayError:
+        assume(False)
+    assert tk.next(t) == want_next
+    assert tk.prev(t) == want_prev
+
+
+@pytest.mark.parametrize("roll", ROLLED)
+@pytest.mark.parametrize("zone", ["UTC", "Europe/Berlin"])
+def test_a_minutely_rolled_schedule_over_long_weekends_streams(zone: str, roll: str) -> None:
+    """Two business days a week and a tick every five minutes: the search settles each
+    excluded day in a few base calls (the walk looked at all 1,440 of their ticks for
+    every run), so a week streams and counts - and agrees with counting."""
+    cal = BusinessCalendar(weekmask="1000001")
+    tt = CronTrigger(cron="*/5 * * * *", timezone=zone, calendar=cal, roll=roll)
+    start = datetime(2024, 3, 1, tzinfo=UTC)
+    end = start + timedelta(days=7)
+    runs = list(iter_run_infos(tt, start=start, end=end, now=end))
+    assert count_intervals(tt, start=start, end=end) == len(runs)
+    after = [r.run_after for r in runs]
+    assert after == sorted(set(after))
+    assert all(cal.is_business_day(a.astimezone(tt.ticker.tz).date()) for a in after)
+
+
+def test_a_day_that_begins_twice_is_walked_once() -> None:
+    """Havana sets its clocks back from 01:00 to 00:00, so its 3 November 2024 begins
+    twice; the search starts that day at its first midnight and never walks back and
+    forth between it and the day before (it used to, forever)."""
+    from zoneinfo import ZoneInfo
+
+    havana = ZoneInfo("America/Havana")
+    cal = BusinessCalendar(weekmask="1111111", holidays=[date(2024, 11, 3)])
+    tk = _ticker("*/30 * * * *", "America/Havana", cal, "following")
+    t = datetime(2024, 11, 4, tzinfo=havana)
+    assert tk.prev(t) == datetime(2024, 11, 2, 23, 30, tzinfo=havana)
+    # the ticks of the holiday - both passes of 00:00-01:00 - roll onto 4 November
+    assert tk.next(t) == datetime(2024, 11, 4, 0, 30, tzinfo=havana)
+    assert tk._start_of(date(2024, 11, 3)) == datetime(2024, 11, 3, 4, 0, tzinfo=UTC)
