@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from golden._support import DATA, build_from_spec
-from golden.deviations import SCHEDULE_CHANGE_STRICT_PREV, STRICT_PREV
+from golden.deviations import SCHEDULE_CHANGE_STRICT_PREV, STRICT_PREV, WORKDAY_CATCHUP_OFF
 
 import timetable as tt
 from timetable.airflow import from_serialized
@@ -37,3 +37,17 @@ def test_page_lists_every_deviation() -> None:
     deviating = _deviating_ids()
     assert deviating - listed == set(), "deviations missing from the docs page"
     assert listed - deviating == set(), "the docs page lists cases that agree"
+
+
+def test_page_lists_every_workday_catchup_off_deviation() -> None:
+    """Section 7 names every deviating ``wdoff-`` case, and states their count."""
+    text = PAGE.read_text(encoding="utf-8")
+    listed = re.findall(r"`(wdoff-\d{4})`", text)
+    assert len(listed) == len(set(listed)), "a case is named twice"
+    assert set(listed) - WORKDAY_CATCHUP_OFF == set(), "the docs page lists cases that agree"
+    assert WORKDAY_CATCHUP_OFF - set(listed) == set(), "deviations missing from the docs page"
+    cases = (DATA / "workday" / "workday_catchup_off.jsonl").read_text(encoding="utf-8")
+    total = len(cases.splitlines())
+    agree = total - len(WORKDAY_CATCHUP_OFF)
+    assert f"**total ({total:,})** | **{agree:,}** | **{len(WORKDAY_CATCHUP_OFF):,}** |" in text
+    assert f"The {len(WORKDAY_CATCHUP_OFF):,} deviating cases" in text

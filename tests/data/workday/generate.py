@@ -14,6 +14,13 @@ holiday of 2021-2025 and around every month end of those years:
 * ``sequence``: a catchup chain of ``next_dagrun_info`` calls from an earliest date;
 * ``manual``: ``infer_manual_data_interval`` at several instants of each day.
 
+It also writes ``workday_catchup_off.jsonl`` (ids ``wdoff-NNNN``): ``next_dagrun_info``
+with catchup **off**, where the example reads the clock through ``Date.today()``.  The
+plugin module's ``Date`` is replaced while those cases are computed so that
+``Date.today()`` returns a chosen day, recorded in each case as ``today``; the cases cover
+no previous run (start date before and after that day, at midnight and at 09:15), a
+``latest`` bound, and a previous run (which the example follows, ignoring catchup).
+
 Each case carries the holiday dates the example saw in a window around it, so the test
 can build the same calendar without pandas.
 """
@@ -25,6 +32,8 @@ import importlib.metadata as md
 import json
 import platform
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -71,6 +80,78 @@ def next_case(d: date, *, earliest, latest=None, last=None) -> dict:
         else {"run_after": iso(info.run_after), "interval": pair(info.data_interval)},
         "holidays": holidays_around(d),
     }
+
+
+@contextmanager
+def today_is(d: date) -> Iterator[None]:
+    """Make the plugin's ``Date.today()`` return *d* (only the plugin module is patched)."""
+
+    class FixedDate(pendulum.Date):
+        @classmethod
+        def today(cls) -> pendulum.Date:
+            return pendulum.Date(d.year, d.month, d.day)
+
+    saved = workday.Date
+    workday.Date = FixedDate
+    try:
+        yield
+    finally:
+        workday.Date = saved
+
+
+def off_case(today: date, *, earliest, latest=None, last=None) -> dict:
+    with today_is(today):
+        info = TT.next_dagrun_info(
+            last_automated_data_interval=last,
+            restriction=TimeRestriction(earliest=earliest, latest=latest, catchup=False),
+        )
+    return {
+        "kind": "next",
+        "today": today.isoformat(),
+        "earliest": iso(earliest),
+        "latest": iso(latest) if latest is not None else None,
+        "last": pair(last) if last is not None else None,
+        "expected": None
+        if info is None
+        else {"run_after": iso(info.run_after), "interval": pair(info.data_interval)},
+        "holidays": holidays_around(today),
+    }
+
+
+def is_workday(d: date) -> bool:
+    return d.weekday() < 5 and d.isoformat() not in holidays_around(d, 0, 0)
+
+
+def catchup_off_cases() -> list[dict]:
+    cases = []
+    for why, anchor in anchors():
+        tag = f"{why} {anchor.isoformat()}"
+        # no previous run: the start date before and after "today", at midnight and 09:15
+        for k in range(-1, 2):
+            today = anchor + timedelta(days=k)
+            for earliest in (
+                at(today - timedelta(days=3)),
+                at(today - timedelta(days=1), 9, 15),
+                at(today),
+                at(today + timedelta(days=2)),
+                at(today + timedelta(days=1), 9, 15),
+            ):
+                cases.append({"around": tag, **off_case(today, earliest=earliest)})
+        # a latest bound: at the anchor (stops a first run after it), and the day before
+        for latest in (at(anchor), at(anchor - timedelta(days=1))):
+            cases.append({"around": tag, **off_case(anchor, earliest=at(anchor - timedelta(days=3)), latest=latest)})
+        # a previous run on a workday before (or on) the anchor, seen one and three days later
+        for k in range(-4, 1):
+            d = anchor + timedelta(days=k)
+            if is_workday(d):
+                last = DataInterval(start=at(d), end=at(d + timedelta(days=1)))
+                for later in (1, 3):
+                    cases.append(
+                        {"around": tag, **off_case(anchor + timedelta(days=later), earliest=at(anchor - timedelta(days=10)), last=last)}
+                    )
+    for i, case in enumerate(cases):
+        case["id"] = f"wdoff-{i:04d}"
+    return cases
 
 
 def sequence_case(d: date, count: int) -> dict:
@@ -122,7 +203,7 @@ def main() -> None:
         cases.append({"around": tag, **next_case(anchor, earliest=at(anchor - timedelta(days=3)), latest=at(anchor - timedelta(days=3)))})
         for k in range(-4, 3):
             d = anchor + timedelta(days=k)
-            if d.weekday() < 5 and d.isoformat() not in holidays_around(d, 0, 0):
+            if is_workday(d):
                 last = DataInterval(start=at(d), end=at(d + timedelta(days=1)))
                 cases.append({"around": tag, **next_case(d, earliest=at(anchor - timedelta(days=10)), last=last)})
         cases.append({"around": tag, **sequence_case(anchor - timedelta(days=5), 10)})
@@ -135,6 +216,10 @@ def main() -> None:
     with (HERE / "workday_agreement.jsonl").open("w") as fh:
         for case in cases:
             fh.write(json.dumps(case, sort_keys=True) + "\n")
+    off = catchup_off_cases()
+    with (HERE / "workday_catchup_off.jsonl").open("w") as fh:
+        for case in off:
+            fh.write(json.dumps(case, sort_keys=True) + "\n")
     source = Path(workday.__file__).read_bytes()
     versions = {
         "python": platform.python_version(),
@@ -145,9 +230,10 @@ def main() -> None:
         "workday.py": "airflow/example_dags/plugins/workday.py (installed with apache-airflow-core)",
         "workday.py sha256": hashlib.sha256(source).hexdigest(),
         "cases": len(cases),
+        "catchup-off cases": len(off),
     }
     (HERE / "versions.json").write_text(json.dumps(versions, indent=2, sort_keys=True) + "\n")
-    print(f"{len(cases)} cases", file=sys.stderr)
+    print(f"{len(cases)} cases, {len(off)} catchup-off cases", file=sys.stderr)
 
 
 if __name__ == "__main__":
