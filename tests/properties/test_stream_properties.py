@@ -248,3 +248,29 @@ def test_counting_a_backfill_is_counting_its_rows(
     counts = {a: sum(1 for r in rows if r[0].value == a) for a in ("create", "reprocess", "skip")}
     dates = sorted(r[3] for r in rows)
     assert fast == (counts, dates[0] if dates else None, dates[-1] if dates else None)
+
+
+def test_a_block_that_restarts_differently_is_cut_from_the_full_walk(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """If a timetable does not restart at a block's first logical date the way the full
+    walk passed it, the block comes from the full walk: still the forward answer reversed."""
+    import timetable._backfill as backfill
+
+    real = backfill._forwards
+
+    def restarts_wrong(tt: Any, request: Any, now: Any, first: Any = None) -> Any:
+        items = real(tt, request, now, first)
+        if first is None:
+            return items
+        return ((ra + timedelta(seconds=1), s, e) for ra, s, e in items)  # off by a second
+
+    monkeypatch.setattr(backfill, "_forwards", restarts_wrong)
+    request = BackfillRequest(from_date=BASE, to_date=BASE + timedelta(days=11),
+                              run_backwards=True)
+    now = BASE + timedelta(days=30)
+    forwards = list(real(DAILY, request, now))
+    assert len(forwards) == 12
+    assert list(_backwards(DAILY, request, now, 5)) == forwards[::-1]
+    plan = plan_backfill(DAILY, request, runs=[], now=now)
+    assert [e.run_info.logical_date for e in plan] == [f[1] for f in forwards[::-1]]
