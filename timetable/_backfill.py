@@ -217,7 +217,7 @@ class BackfillEntry:
         return entry_dict(self.sort_ordinal, (
             self.action, self.reason, self.run_info.run_after, iv.start, iv.end, self.run_id,
             self.existing_run_id, self.wave,
-        ))
+        ), format_id=False)
 
 
 _Row = tuple[Action, Reason, datetime, datetime, datetime, str | None, str | None, int | None]
@@ -616,19 +616,25 @@ def _make_entry(ordinal: int, row: _Row, conf: Mapping[str, Any] | None) -> Back
     )
 
 
-def entry_dict(ordinal: int, row: _Row) -> dict[str, Any]:
+def entry_dict(ordinal: int, row: _Row, *, format_id: bool = True) -> dict[str, Any]:
     """``to_dict()`` of the entry *row* makes at *ordinal*, without building the entry
     (the command line streams millions of them)."""
     action, reason, run_after, start, end, run_id, existing, wave = row
-    if run_id is None and action is Action.CREATE:
-        run_id = _backfill_run_id(run_after)
+    # the planner's rows share datetime objects (run_after is end; a trigger's start is
+    # its end): format each object once
+    start_iso = start.isoformat()
+    end_iso = start_iso if end is start else end.isoformat()
+    after_iso = end_iso if run_after is end else run_after.isoformat()
+    if run_id is None and action is Action.CREATE and format_id:
+        run_id = (_BACKFILL_PREFIX + after_iso if run_after.tzinfo is UTC
+                  else _backfill_run_id(run_after))
     return {
         "sort_ordinal": ordinal,
         "action": action.value,
         "reason": reason.value,
-        "logical_date": start.isoformat(),
-        "data_interval": {"start": start.isoformat(), "end": end.isoformat()},
-        "run_after": run_after.isoformat(),
+        "logical_date": start_iso,
+        "data_interval": {"start": start_iso, "end": end_iso},
+        "run_after": after_iso,
         "run_id": run_id,
         "existing_run_id": existing,
         "wave": wave,
