@@ -173,7 +173,7 @@ def test_the_first_line_of_a_huge_stream_comes_before_the_end() -> None:
 
 
 def test_no_progress_bar_when_stderr_is_not_a_terminal() -> None:
-    proc = _cli(*HUGE, "--json-lines", "--limit", "300000", stdout=subprocess.DEVNULL,
+    proc = _cli(*HUGE, "--json-lines", "--limit", "210000", stdout=subprocess.DEVNULL,
                 stderr=subprocess.PIPE)
     _, err = proc.communicate(timeout=600)
     assert proc.returncode == 0
