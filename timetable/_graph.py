@@ -390,6 +390,14 @@ class TaskGraph:
         result: tuple[str, ...] = cached
         return result
 
+    def _has_setup_teardown(self) -> bool:
+        """Whether any task is a setup or a teardown (else every setup rule is a no-op)."""
+        cached = self._cache.get("has_st")
+        if cached is None:
+            cached = any(spec.is_setup or spec.is_teardown for spec in self.tasks)
+            self._cache["has_st"] = cached
+        return bool(cached)
+
     def _relevant_st(self, task_id: str) -> Iterator[str]:
         """Relevant upstream setups of *task_id* and their teardowns (task excluded)."""
         for task, _setup in self._relevant_st_pairs(task_id):
@@ -411,6 +419,8 @@ class TaskGraph:
     def _explain(self, requested: list[str], *, upstream: bool, downstream: bool) -> dict[str, str]:
         # Walk the requested tasks in graph order so reasons do not depend on input order.
         requested = sorted(dict.fromkeys(requested), key=self._rank.__getitem__)
+        if not self._has_setup_teardown():  # the setup/teardown rules add nothing
+            return self._explain_plain(requested, upstream=upstream, downstream=downstream)
         reasons: dict[str, str] = {}
         for tid in requested:
             reasons.setdefault(tid, "requested")
@@ -444,6 +454,24 @@ class TaskGraph:
         for tid, reason in later:
             reasons.setdefault(tid, reason)
         return {t: reasons[t] for t in sorted(reasons, key=self._rank.__getitem__)}
+
+    def _explain_plain(
+        self, requested: list[str], *, upstream: bool, downstream: bool
+    ) -> dict[str, str]:
+        """`_explain` for a graph without setup or teardown tasks: the closures only."""
+        rank = self._rank.__getitem__
+        reasons = dict.fromkeys(requested, "requested")
+        for flag, adjacency, label in (
+            (upstream, self._up, "upstream of "),
+            (downstream, self._down, "downstream of "),
+        ):
+            if not flag:
+                continue
+            seen: set[str] = set()
+            for tid in requested:
+                for rel in sorted(self._walk_new(tid, adjacency, seen), key=rank):
+                    reasons.setdefault(rel, label + tid)
+        return {t: reasons[t] for t in sorted(reasons, key=rank)}
 
     def _st_reasons(self, task_id: str) -> Iterator[tuple[str, str]]:
         for st, setup in self._relevant_st_pairs(task_id):
