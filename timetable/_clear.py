@@ -22,9 +22,13 @@ the caller asks not to reset runs, affected runs are left completely alone (that
 what Airflow 3.3 does, although its docs say the clear number still moves).
 
 Cost.  [`RunHistory`][timetable.RunHistory] indexes the records once (by task, then by run; runs by
-logical date).  A selection then visits either ``tasks x runs`` index cells or the
-selected tasks' own records, whichever is smaller, so its cost follows the size of the
-selection, never ``all tasks x all runs``.
+logical date), in whole-list passes where the records allow (records built as
+`TaskInstanceRecord` are not read again; only mapped tasks are walked one instance at a
+time).  A selection then intersects, per selected task, the runs it has instances in
+with the selected runs (one set operation over the smaller side), so its cost follows
+the size of the selection, never ``all tasks x all runs``.  The selected instances are
+sorted as plain tuples, and the plan builds its `TaskInstanceChange` objects on first
+access; on a graph with no setup or teardown task the setup/teardown rules are skipped.
 
 Determinism.  Plans are sorted: runs by (has no logical date, logical date, run_after,
 run id); task instances by their run's position, then task id, then map index.
@@ -35,10 +39,12 @@ from __future__ import annotations
 import bisect
 import json
 import re
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
-from typing import Any, Literal
+from itertools import repeat
+from operator import attrgetter
+from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 
@@ -71,6 +77,8 @@ __all__ = [
 ]
 
 TaskSelector = str | tuple[str, int]
+#: One selected task instance: ``(run position, task id, map index, record, reasons)``.
+_Row = tuple[int, str, int, TaskInstanceRecord, tuple[str, ...]]
 """A task id (every map index) or a ``(task_id, map_index)`` pair (one mapped instance)."""
 
 FAILED_STATES = frozenset({TaskState.FAILED, TaskState.UPSTREAM_FAILED})
@@ -100,7 +108,51 @@ def _records(kind: type[Any], argument: str) -> Callable[[Any], tuple[Any, ...]]
 
 
 def _ti_records(value: Any) -> tuple[TaskInstanceRecord, ...]:
+    if isinstance(value, (list, tuple)) and set(map(type, value)) <= {TaskInstanceRecord}:
+        return tuple(value)  # records were validated when built: nothing to read
     return tuple(read_task_instances(value))
+
+
+_ti_run_id = attrgetter("run_id")
+_ti_task_id = attrgetter("task_id")
+_consume: Callable[[Iterable[Any]], None] = deque(maxlen=0).extend  # drains at C speed
+
+
+def _group(keys: Iterable[str], items: Iterable[Any]) -> dict[str, list[Any]]:
+    """``key -> [items]`` in input order, grouped without a Python-level loop."""
+    groups: dict[str, list[Any]] = {}
+    _consume(map(list.append, map(groups.setdefault, keys, map(list, repeat(()))), items))
+    return groups
+
+
+def _index(
+    tis: tuple[TaskInstanceRecord, ...], rank: Mapping[str, int]
+) -> dict[str, dict[str, Any]] | None:
+    """``task -> run -> instance`` (a tuple when mapped), or ``None`` when a task instance
+    names an unknown run or repeats a key (the slow path then names the first one).
+
+    Tasks whose instances are one per run (the common case) are indexed by whole-list
+    passes; only mapped tasks walk their instances one by one.
+    """
+    by_task: dict[str, dict[str, Any]] = {}
+    known = rank.keys()
+    for task_id, group in _group(map(_ti_task_id, tis), tis).items():
+        cells: dict[str, Any] = dict(zip(map(_ti_run_id, group), group, strict=True))
+        if not cells.keys() <= known:
+            return None
+        if len(cells) != len(group):  # mapped: several instances in a run
+            cells = {}
+            for ti in group:
+                cell = cells.get(ti.run_id)
+                if cell is None:
+                    cells[ti.run_id] = ti
+                    continue
+                many = (cell,) if isinstance(cell, TaskInstanceRecord) else cell
+                if any(other.map_index == ti.map_index for other in many):
+                    return None
+                cells[ti.run_id] = (*many, ti)
+        by_task[task_id] = cells
+    return by_task
 
 
 @attrs.frozen(kw_only=True, eq=False)
@@ -148,6 +200,23 @@ class RunHistory:
         ordered = self.runs.runs
         rank = {r.run_id: i for i, r in enumerate(ordered)}
         dated = self.runs.dated
+        by_task = _index(self.task_instances, rank)
+        if by_task is None:
+            by_task = self._index_one_by_one(rank)  # raises on the first bad instance
+        set_ = object.__setattr__
+        set_(self, "_run_rank", rank)
+        set_(
+            self,
+            "_dated",
+            (
+                tuple(r.logical_date for r in dated if r.logical_date is not None),
+                tuple(r.run_id for r in dated),
+            ),
+        )
+        set_(self, "_undated", tuple(r.run_id for r in ordered[len(dated) :]))
+        set_(self, "_by_task", by_task)
+
+    def _index_one_by_one(self, rank: Mapping[str, int]) -> dict[str, dict[str, Any]]:
         by_task: dict[str, dict[str, Any]] = {}
         for ti in self.task_instances:
             if ti.run_id not in rank:
@@ -169,18 +238,7 @@ class RunHistory:
                         f"task_instances: {_ti_label(ti)} appears twice", argument="task_instances"
                     )
                 cells[ti.run_id] = (*group, ti)
-        set_ = object.__setattr__
-        set_(self, "_run_rank", rank)
-        set_(
-            self,
-            "_dated",
-            (
-                tuple(r.logical_date for r in dated if r.logical_date is not None),
-                tuple(r.run_id for r in dated),
-            ),
-        )
-        set_(self, "_undated", tuple(r.run_id for r in ordered[len(dated) :]))
-        set_(self, "_by_task", by_task)
+        return by_task
 
     @property
     def task_ids(self) -> frozenset[str]:
@@ -193,10 +251,10 @@ class RunHistory:
         Raises:
             UnknownRunError: no run has this id.
         """
-        run = self.runs.get(run_id) if isinstance(run_id, str) else None
-        if run is None:
+        position = self._run_rank.get(run_id) if isinstance(run_id, str) else None
+        if position is None:
             raise UnknownRunError.for_value("run_id", run_id, "no run with this id in the history")
-        return run
+        return self.runs.runs[position]
 
     @checked(task_id=str_arg, run_id=str_arg)
     def instances(self, task_id: str, run_id: str) -> tuple[TaskInstanceRecord, ...]:
@@ -229,28 +287,19 @@ class RunHistory:
     def _iter_cells(
         self, task_ids: Iterable[str], run_set: frozenset[str]
     ) -> Iterator[TaskInstanceRecord]:
-        """Task instances of *task_ids* in *run_set*, by the cheaper of two walks."""
+        """Task instances of *task_ids* in *run_set*: per task, the runs it has instances
+        in intersected with *run_set* (one set operation, over the smaller side)."""
+        by_task = self._by_task
         for task_id in task_ids:
-            cells = self._by_task.get(task_id)
+            cells = by_task.get(task_id)
             if not cells:
                 continue
-            if len(run_set) < len(cells):
-                for run_id in run_set:
-                    cell = cells.get(run_id)
-                    if cell is None:
-                        continue
-                    if isinstance(cell, TaskInstanceRecord):
-                        yield cell
-                    else:
-                        yield from cell
-            else:
-                for run_id, cell in cells.items():
-                    if run_id not in run_set:
-                        continue
-                    if isinstance(cell, TaskInstanceRecord):
-                        yield cell
-                    else:
-                        yield from cell
+            for run_id in cells.keys() & run_set:
+                cell = cells[run_id]
+                if type(cell) is tuple:
+                    yield from cell
+                else:
+                    yield cell
 
 
 def _ti_label(ti: TaskInstanceRecord) -> str:
@@ -693,6 +742,9 @@ class ClearPlan:
             ``max_tries``) are included; see [`TaskInstanceChange.changed`][timetable.TaskInstanceChange.changed].
         runs: every affected run and its change, in the same run order.
 
+    A plan from [`plan_clear()`][timetable.plan_clear] builds its `task_instances` objects
+    on first access; it is equal to, and serializes as, the same plan built eagerly.
+
     >>> plan = ClearPlan(task_instances=(), runs=())
     >>> plan.to_text()
     'clear plan: nothing to clear'
@@ -700,6 +752,25 @@ class ClearPlan:
 
     task_instances: tuple[TaskInstanceChange, ...]
     runs: tuple[RunChange, ...]
+    # ``(graph, sorted rows)`` while `task_instances` is not built yet
+    _pending: tuple[TaskGraph, list[_Row]] | None = attrs.field(
+        default=None, init=False, eq=False, hash=False, repr=False
+    )
+
+    if not TYPE_CHECKING:
+
+        def __getattr__(self, name: str) -> Any:
+            # Only called when the slot is empty: a plan from plan_clear, before its
+            # changes are first read.
+            pending = object.__getattribute__(self, "_pending")
+            if name != "task_instances" or pending is None:
+                raise AttributeError(
+                    f"{type(self).__name__!r} object has no attribute {name!r}"
+                )
+            changes = _changes(*pending)
+            _set_task_instances(self, changes)
+            _set_pending(self, None)
+            return changes
 
     @property
     def selected(self) -> tuple[tuple[str, str, int], ...]:
@@ -730,6 +801,16 @@ class ClearPlan:
     def to_text(self) -> str:
         """A human-readable summary, one line per change."""
         return _render_text("clear plan", "nothing to clear", self.task_instances, self.runs)
+
+
+_set_task_instances = ClearPlan.__dict__["task_instances"].__set__
+_del_task_instances = ClearPlan.__dict__["task_instances"].__delete__
+_set_pending = ClearPlan.__dict__["_pending"].__set__
+_new = object.__new__
+# TaskInstanceChange's slot setters, in field order (what its attrs __init__ sets)
+_CHANGE_SETTERS = tuple(
+    TaskInstanceChange.__dict__[f.name].__set__ for f in attrs.fields(TaskInstanceChange)
+)
 
 
 def _plan_dict(
@@ -839,9 +920,11 @@ def _choose_tasks(
         reasons = graph.explain_subset(
             ids, upstream=request.upstream, downstream=request.downstream
         )
-    # Airflow's dag.clear adds setups/teardowns of every task it is given.
-    for task_id, why in graph.explain_subset(reasons).items():
-        reasons.setdefault(task_id, why)
+    # Airflow's dag.clear adds setups/teardowns of every task it is given (a graph
+    # without setup or teardown tasks has none to add: skip the scan).
+    if graph._has_setup_teardown():
+        for task_id, why in graph.explain_subset(reasons).items():
+            reasons.setdefault(task_id, why)
     for task_id, why in reasons.items():
         if why == "requested":
             reasons[task_id] = label
@@ -1125,13 +1208,51 @@ def _build_plan(
     selected: list[tuple[TaskInstanceRecord, tuple[str, ...]]],
     reset_to: RunState | None,
 ) -> ClearPlan:
-    rank = history._rank
-    selected.sort(key=lambda item: (rank(item[0].run_id), item[0].task_id, item[0].map_index))
-    changes = tuple(_cleared(ti, graph, why) for ti, why in selected)
+    rank = history._run_rank
+    # Sort plain tuples: (run position, task id, map index) is unique per task instance,
+    # so the comparison never reaches the record.
+    rows = sorted([(rank[ti.run_id], ti.task_id, ti.map_index, ti, why) for ti, why in selected])
     runs = _run_changes(
         {ti.run_id for ti, _ in selected}, history, reset_to, "holds cleared task instances"
     )
-    return ClearPlan(task_instances=changes, runs=runs)
+    plan = ClearPlan(task_instances=(), runs=runs)
+    if rows:  # the change objects are built on first access
+        _del_task_instances(plan)
+        _set_pending(plan, (graph, rows))
+    return plan
+
+
+def _changes(graph: TaskGraph, rows: list[_Row]) -> tuple[TaskInstanceChange, ...]:
+    """The `TaskInstanceChange` of each selected row, built without re-validation."""
+    specs = graph._index
+    running, restarting = TaskState.RUNNING, TaskState.RESTARTING
+    (set_run, set_task, set_index, set_before, set_after, set_try, set_max_before,
+     set_max_after, set_reasons) = _CHANGE_SETTERS
+    out = []
+    for _, task_id, map_index, ti, reasons in rows:
+        state = ti.state
+        try_number, max_tries = ti.try_number, ti.max_tries
+        if state is running:
+            after, max_after = restarting, max_tries
+        else:
+            spec = specs.get(task_id)
+            after = None
+            # the task's retries when it is known; otherwise keep what is left
+            max_after = (
+                try_number + spec.retries if spec is not None else max(max_tries, try_number)
+            )
+        change = _new(TaskInstanceChange)
+        set_run(change, ti.run_id)
+        set_task(change, task_id)
+        set_index(change, map_index)
+        set_before(change, state)
+        set_after(change, after)
+        set_try(change, try_number)
+        set_max_before(change, max_tries)
+        set_max_after(change, max_after)
+        set_reasons(change, reasons)
+        out.append(change)
+    return tuple(out)
 
 
 def _unknown_task(argument: str, task_id: str, graph: TaskGraph) -> UnknownTaskError:
