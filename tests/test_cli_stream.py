@@ -75,6 +75,13 @@ def test_catchup_limit_is_the_planners_limit() -> None:
 
 
 @pytest.mark.parametrize("command", ["catchup", "backfill", "gaps"])
+def test_a_huge_limit_is_no_limit(command: str) -> None:
+    code, text = run(command, "--example", "--json-lines", "--limit", "9" * 30)
+    assert code == 0
+    assert text == run(command, "--example", "--json-lines")[1]
+
+
+@pytest.mark.parametrize("command", ["catchup", "backfill", "gaps"])
 def test_summary_counts_what_the_plan_holds(command: str) -> None:
     code, text = run(command, "--example", "--summary", "--json")
     assert code == 0

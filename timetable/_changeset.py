@@ -29,6 +29,7 @@ from __future__ import annotations
 import enum
 import itertools
 import json
+import sys
 import types
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
@@ -638,6 +639,7 @@ def chunk_changes(ops: Iterable[_Op], size: int) -> Iterator[Changeset]:
     """Changesets of *size* consecutive *ops* each (the last may hold fewer; none is
     empty), read lazily: concatenated kind by kind they are ``collect_changes(ops)``."""
     iterator = iter(ops)
+    size = min(size, sys.maxsize)  # a chunk that large is the whole stream anyway
     while True:
         part = list(itertools.islice(iterator, size))
         if not part:

@@ -191,6 +191,7 @@ def test_iter_changesets_refuses_bad_arguments() -> None:
     plan = plan_backfill(DAILY, REQUEST, runs=[], now=BASE + timedelta(days=30))
     with pytest.raises(InvalidArgumentError, match="size"):
         plan.changesets(size=0)
+    assert list(plan.changesets(size=2**70)) == [plan.changeset()]  # past sys.maxsize
 
 
 def test_reprocess_entries_need_their_runs() -> None:

@@ -52,7 +52,7 @@ def limit_of(inputs: Inputs) -> int | None:
     number = int(value) if isinstance(value, str) and re.fullmatch(r"\s*\d+\s*", value) else value
     if isinstance(number, bool) or not isinstance(number, int) or number < 1:
         raise BadInput(f"--limit={value!r}: expected a whole number >= 1", "usage")
-    return number
+    return min(number, sys.maxsize)  # more than that is no limit at all
 
 
 def stream_mode(inputs: Inputs) -> str:
