@@ -1050,6 +1050,12 @@ class CalendarTicker:
         if self._off is not None:
             return u.astimezone(UTC) + (r - d)
         wall = u.astimezone(self.tz).replace(tzinfo=None, fold=0)
+        if self.cron and not self.base.spec.is_wall_tick(wall):
+            # A tick moved out of a DST gap: roll the time the schedule names (02:30),
+            # not the time the gap pushed it to (03:30).
+            named = self.base.spec.prev_wall(wall)
+            if named is not None:
+                wall = named
         return resolve_wall(datetime.combine(r, wall.time()), self.tz)[0]
 
     # -- skip / span -------------------------------------------------------------------------------

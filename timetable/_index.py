@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -47,9 +47,9 @@ from ._timetables import (
     TimetableProtocol,
 )
 from ._types import RunInfo, TimeRestriction
-from ._tz import check_aware
+from ._tz import check_aware, resolve_wall
 from ._validation import aware_arg, checked
-from ._zonetable import constant_after
+from ._zonetable import constant_after, range_changes
 from .errors import CalendarRangeError, InvalidArgumentError, InvalidIntervalError, WrongTypeError
 
 __all__ = ["count_intervals", "interval_containing", "iter_intervals", "nth_interval"]
@@ -256,77 +256,207 @@ _STREAM = object()
 _DAY_END = timedelta(days=1, microseconds=-1)
 
 
-def _daily_calendar(tt: Any) -> tuple[CalendarTicker, CronTicker] | None:
-    """The kept-tick ticker of a daily-shaped cron in a fixed-offset zone with a calendar
-    that only skips days (the shape counted by day arithmetic), else None."""
+def _daily_calendar(tt: Any) -> _DayCounter | None:
+    """A day-arithmetic counter for a daily-shaped cron (the same wall times every day)
+    with a calendar, in a fixed-offset zone or a zone whose transitions can be read;
+    else None (the caller walks)."""
     if type(tt) not in (CronDataIntervals, CronTrigger) or tt.calendar is None:
         return None
     tk = tt.ticker
     base = tk.base
-    if tk.roll not in ("skip", "span") or tk.nth is not None:
+    if tk.nth is not None or base.spec.kind != "daily" or not base.spec.tods:
         return None
-    if not base.simple_zone or base.spec.kind != "daily" or not base.streams:
+    if base.simple_zone:
+        if not base.streams:
+            return None
+    elif range_changes(base.tz, datetime(2000, 1, 1, tzinfo=UTC), datetime(2000, 1, 2, tzinfo=UTC)) is None:
         return None
-    return tk, base
+    return _DayCounter(tk, base)
 
 
 def _secs(wall: datetime) -> int:
     return wall.hour * 3600 + wall.minute * 60 + wall.second
 
 
-def _kept_between(tk: CalendarTicker, base: CronTicker, x0: datetime, end: datetime) -> int:
-    """Kept ticks in ``[x0, end]`` (*x0* a kept tick): whole days by calendar arithmetic."""
-    tods = base.spec.tods
-    w0, w1 = base.to_wall(x0), base.to_wall(end)
-    d0, d1 = w0.date(), w1.date()
-    i0 = bisect_left(tods, _secs(w0))
-    if d0 == d1:
-        return max(0, bisect_right(tods, _secs(w1)) - i0)
-    total = len(tods) - i0
-    if not tk.excluded(d1):
-        total += bisect_right(tods, _secs(w1))
-    if (d1 - d0).days > 1:
-        inner = tk.calendar.count_business_days(d0 + timedelta(days=1), d1 - timedelta(days=1))
-        total += len(tods) * inner
-    return total
+_ROLL_REACH = timedelta(days=33)  # a roll moves a tick by a month at most
+
+
+class _DayCounter:
+    """Kept ticks of a daily-shaped cron through a calendar, counted by whole days.
+
+    A business day on which the zone keeps one UTC offset holds exactly the cron's wall
+    times (a roll lands other days' ticks on those same wall times, so they coincide), and
+    an excluded day holds none: so the count over a range is the wall times per day times
+    the business days, plus a correction for the few *special* days, counted tick by tick:
+    the days with a UTC-offset change, and under a roll the business days that receive the
+    ticks of such a day.  Cost: O(years + offset changes) per count, not a walk.
+    """
+
+    __slots__ = ("_days", "_spans", "_special", "base", "tk", "tods")
+
+    def __init__(self, tk: CalendarTicker, base: CronTicker) -> None:
+        self.tk = tk
+        self.base = base
+        self.tods = base.spec.tods
+        self._special: set[Any] = set()
+        self._spans: list[tuple[Any, Any]] = []  # day ranges whose special days are known
+        self._days: dict[Any, tuple[datetime, ...]] = {}
+
+    def _learn(self, d0: Any, d1: Any) -> None:
+        """Find the special days of ``[d0, d1]`` (memoized by range)."""
+        if self.base.simple_zone or any(a <= d0 and d1 <= b for a, b in self._spans):
+            return
+        tk = self.tk
+        lo, hi = d0 - _ROLL_REACH, d1 + _ROLL_REACH
+        changes = range_changes(tk.tz, tk._start_of(lo), tk._start_of(hi))
+        if changes is None:  # checked readable in _daily_calendar; a year out of range
+            raise _Unreadable
+        rolled = tk.roll not in ("skip", "span")
+        for instant, _, _ in changes:
+            for day in {tk.day_of(instant - _MICRO), tk.day_of(instant)}:
+                self._special.add(day)
+                if rolled and tk.excluded(day):
+                    self._special.add(tk.calendar.roll(day, tk.roll))
+        self._spans.append((lo, hi))
+
+    def _base_day(self, d: Any) -> list[datetime]:
+        """The base schedule's ticks on day *d*."""
+        tk, base = self.tk, self.base
+        stop = tk._start_of(d + _ONE_DAY)
+        out: list[datetime] = []
+        x = base.align_next(tk._start_of(d))
+        while x is not None and x < stop:
+            out.append(x)
+            x = base.next(x)
+        return out
+
+    def _day(self, d: Any) -> tuple[datetime, ...]:
+        """The kept ticks on special day *d*, in order (memoized): a business day's own
+        ticks, plus under a roll the images of the excluded days that roll onto it."""
+        got = self._days.get(d)
+        if got is None:
+            tk = self.tk
+            if tk.excluded(d):
+                got = ()
+            elif tk.roll in ("skip", "span"):
+                got = tuple(self._base_day(d))
+            else:
+                kept = set(self._base_day(d))
+                for way in (-1, 1):
+                    e = d
+                    for _ in range(_ROLL_REACH.days):
+                        e += way * _ONE_DAY
+                        if not tk.excluded(e):
+                            break
+                        if tk.calendar.roll(e, tk.roll) == d:
+                            kept.update(tk._image(u) for u in self._base_day(e))
+                got = tuple(sorted(x for x in kept if tk.day_of(x) == d))
+            self._days[d] = got
+        return got
+
+    def _from(self, x0: datetime, d: Any) -> int:
+        """Kept ticks on *x0*'s day *d* at or after kept tick *x0*."""
+        if d in self._special:
+            ticks = self._day(d)
+            return len(ticks) - bisect_left(ticks, x0)
+        return len(self.tods) - bisect_left(self.tods, _secs(self.base.to_wall(x0)))
+
+    def _until(self, end: datetime, d: Any) -> int:
+        """Kept ticks on *end*'s day *d* at or before *end*."""
+        if d in self._special:
+            return bisect_right(self._day(d), end)
+        if self.tk.excluded(d):
+            return 0
+        return bisect_right(self.tods, _secs(self.base.to_wall(end)))
+
+    def between(self, x0: datetime, end: datetime) -> int:
+        """Kept ticks in ``[x0, end]`` (*x0* a kept tick)."""
+        tk = self.tk
+        d0, d1 = tk.day_of(x0), tk.day_of(end)
+        self._learn(d0, d1)
+        if d0 == d1:
+            if d0 in self._special:
+                ticks = self._day(d0)
+                return max(0, bisect_right(ticks, end) - bisect_left(ticks, x0))
+            return max(0, bisect_right(self.tods, _secs(self.base.to_wall(end)))
+                       - bisect_left(self.tods, _secs(self.base.to_wall(x0))))
+        total = self._from(x0, d0) + self._until(end, d1)
+        if (d1 - d0).days > 1:
+            first, last = d0 + _ONE_DAY, d1 - _ONE_DAY
+            total += len(self.tods) * tk.calendar.count_business_days(first, last)
+            for d in self._special:
+                if first <= d <= last and not tk.excluded(d):
+                    total += len(self._day(d)) - len(self.tods)
+        return total
+
+    def tick(self, x0: datetime, day: Any, i: int) -> datetime:
+        """Kept tick number *i* (0-based) of *day*, counted from *x0* on *x0*'s own day."""
+        tk = self.tk
+        first = day == tk.day_of(x0)
+        if day in self._special:
+            ticks = self._day(day)
+            return ticks[i + (bisect_left(ticks, x0) if first else 0)]
+        if first:
+            i += bisect_left(self.tods, _secs(self.base.to_wall(x0)))
+        wall = datetime.combine(day, datetime.min.time()) + timedelta(seconds=self.tods[i])
+        if self.base.simple_zone:
+            return (wall - self.base.offset_at(x0)).replace(tzinfo=UTC)
+        return resolve_wall(wall, tk.tz)[0]
+
+
+class _Unreadable(Exception):
+    """The zone's transitions could not be read for the range: walk instead."""
+
+
+_MICRO = timedelta(microseconds=1)
+_ONE_DAY = timedelta(days=1)
 
 
 def _calendar_count(tt: Any, start: datetime, end: datetime) -> int | None:
-    shape = _daily_calendar(tt)
-    if shape is None:
+    counter = _daily_calendar(tt)
+    if counter is None:
         return None
-    tk, base = shape
-    x0 = tk.align_next(start)
+    x0 = counter.tk.align_next(start)
     if x0 is None or x0 > end:
         return 0
-    return _kept_between(tk, base, x0, end)
+    try:
+        return counter.between(x0, end)
+    except (_Unreadable, CalendarRangeError):
+        return None
 
 
 def _calendar_nth(tt: Any, start: datetime, n: int) -> Any:
     """Run *n* by a binary search over days on the day-arithmetic count (or _STREAM)."""
-    shape = _daily_calendar(tt)
-    if shape is None:
+    counter = _daily_calendar(tt)
+    if counter is None:
         return _STREAM
-    tk, base = shape
+    tk = counter.tk
     x0 = tk.align_next(start)
     if x0 is None:
         return None
-    off = base.offset_at(x0)
-    d0 = base.to_wall(x0).date()
+    d0 = tk.day_of(x0)
 
     def day_end(days: int) -> datetime | None:
         try:
-            return datetime.combine(d0 + timedelta(days=days), datetime.min.time(), UTC) + _DAY_END - off
+            return tk._start_of(d0 + timedelta(days=days + 1)) - _MICRO
         except OverflowError:
             return None
 
+    years = tk.calendar.years
+    last = None if years is None else (date(years[1], 12, 31) - d0).days  # the calendar's end
     try:
         hi = 1
         while True:
+            if last is not None and hi >= last:  # gallop no further than the calendar knows
+                hi = last
+                e = day_end(hi)
+                if hi < 0 or e is None or counter.between(x0, e) <= n:
+                    return _STREAM  # run n is past the calendar's years: the walk says so
+                break
             e = day_end(hi)
             if e is None:
                 return _STREAM
-            if _kept_between(tk, base, x0, e) > n:
+            if counter.between(x0, e) > n:
                 break
             hi *= 2
         lo = 0  # the answer's day offset is in [lo, hi]
@@ -334,18 +464,14 @@ def _calendar_nth(tt: Any, start: datetime, n: int) -> Any:
             mid = (lo + hi) // 2
             e = day_end(mid)
             assert e is not None
-            if _kept_between(tk, base, x0, e) > n:
+            if counter.between(x0, e) > n:
                 hi = mid
             else:
                 lo = mid + 1
-        before = 0 if lo == 0 else _kept_between(tk, base, x0, day_end(lo - 1))  # type: ignore[arg-type]
-    except CalendarRangeError:
+        before = 0 if lo == 0 else counter.between(x0, day_end(lo - 1))  # type: ignore[arg-type]
+        return _run_at(tt, counter.tick(x0, d0 + timedelta(days=lo), n - before))
+    except (_Unreadable, CalendarRangeError):
         return _STREAM  # the search looked past the calendar's years: let the walk decide
-    tods = base.spec.tods
-    i = n - before + (bisect_left(tods, _secs(base.to_wall(x0))) if lo == 0 else 0)
-    day = d0 + timedelta(days=lo)
-    tick = datetime.combine(day, datetime.min.time(), UTC) + timedelta(seconds=tods[i]) - off
-    return _run_at(tt, tick)
 
 
 # -- helpers --------------------------------------------------------------------------------------

@@ -129,3 +129,51 @@ def test_a_day_that_begins_twice_is_walked_once() -> None:
     # the ticks of the holiday - both passes of 00:00-01:00 - roll onto 4 November
     assert tk.next(t) == datetime(2024, 11, 4, 0, 30, tzinfo=havana)
     assert tk._start_of(date(2024, 11, 3)) == datetime(2024, 11, 3, 4, 0, tzinfo=UTC)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cron=fixed_stride_crons(), zone=timezones(zones=ZONES), cal=business_calendars(min_year=1999),
+       roll=st.sampled_from(("skip", "span", *ROLLED)), start=instants,
+       days=st.integers(0, 70), hours=st.integers(0, 23), data=st.booleans())
+def test_day_arithmetic_counts_agree_with_the_stream_across_offset_changes(
+    cron: str, zone: str, cal: BusinessCalendar, roll: str, start: datetime, days: int,
+    hours: int, data: bool,
+) -> None:
+    """The day-arithmetic count (a business day holds the cron's wall times; the days with
+    an offset change, and the days their ticks roll onto, are counted tick by tick) is the
+    stream's count, and it is the path taken, in fixed-offset and DST zones alike."""
+    from timetable import CronDataIntervals, nth_interval
+    from timetable._index import _calendar_count
+
+    kind = CronDataIntervals if data else CronTrigger
+    tt = kind(cron=cron, timezone=zone, calendar=cal, roll=roll)
+    end = start + timedelta(days=days, hours=hours)
+    try:
+        runs = list(iter_run_infos(tt, start=start, end=end, now=end))
+        fast = _calendar_count(tt, start, end)
+    except NoBusinessDayError:
+        assume(False)
+    if tt.ticker.base.spec.kind == "daily":
+        assert fast is not None
+    if fast is not None:
+        assert fast == len(runs)
+    for n in {0, len(runs) // 3, len(runs) - 1}:
+        if 0 <= n < len(runs):
+            assert nth_interval(tt, start=start, n=n) == runs[n]
+
+
+def test_a_tick_pushed_out_of_a_dst_gap_rolls_at_its_named_time() -> None:
+    """Berlin's clocks skip 02:00-03:00 on Sunday 31 March 2024, so that day's 02:30 tick
+    happens at 03:30; rolled onto Monday it keeps the time the schedule names, 02:30, and
+    merges with Monday's own run instead of adding a second one at 03:30."""
+    from zoneinfo import ZoneInfo
+
+    berlin = ZoneInfo("Europe/Berlin")
+    tt = CronTrigger(cron="30 2 * * *", timezone="Europe/Berlin",
+                     calendar=BusinessCalendar(), roll="following")
+    start = datetime(2024, 3, 29, tzinfo=berlin)
+    runs = [r.run_after for r in iter_run_infos(tt, start=start, end=start + timedelta(days=5),
+                                               now=start + timedelta(days=5))]
+    assert runs == [datetime(2024, 3, d, 2, 30, tzinfo=berlin) for d in (29,)] + [
+        datetime(2024, 4, 1, 2, 30, tzinfo=berlin), datetime(2024, 4, 2, 2, 30, tzinfo=berlin)]
+    assert count_intervals(tt, start=start, end=start + timedelta(days=5)) == 3
