@@ -12,6 +12,7 @@ installed: the ``cli`` extra), and never into a pipe or a file.
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import sys
 import time
@@ -19,7 +20,6 @@ from collections.abc import Iterable, Iterator
 from typing import Any, TextIO, TypeVar
 
 from .inputs import BadInput, Inputs
-from .render import write_json
 
 __all__ = ["Progress", "limit_of", "stream_args", "stream_mode", "write_lines"]
 
@@ -140,9 +140,14 @@ class Progress:
 def write_lines(out: TextIO, kind: str, documents: Iterable[dict[str, Any]]) -> int:
     """Each document as ``{"version": 1, "kind": kind, ...}`` on its own line; the first is
     flushed at once.  Returns how many were written."""
+    # one encoder for the whole stream: the output of write_json, without building an
+    # encoder per line
+    encode = json.JSONEncoder(ensure_ascii=bool(getattr(out, "ascii_only", False)),
+                              check_circular=False).encode
+    write = out.write
     n = 0
     for doc in documents:
-        write_json(out, {"version": 1, "kind": kind, **doc})
+        write(encode({"version": 1, "kind": kind, **doc}) + "\n")
         n += 1
         if n == 1:
             flush = getattr(out, "flush", None)
