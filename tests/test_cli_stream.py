@@ -130,6 +130,16 @@ def test_a_huge_table_streams() -> None:
     assert "backfill__2014-01-01T00:01:00+00:00" in text
 
 
+def test_a_long_catchup_table_streams() -> None:
+    code, text = run("catchup", "--schedule", "* * * * *", "--start", "2024-01-01", "--catchup",
+                     "--now", "2024-01-21T00:00Z")
+    lines_ = text.splitlines()
+    assert code == 0
+    assert "streamed" in lines_[0]
+    assert lines_[3].split()[:3] == ["1", "create", "2024-01-01"]
+    assert lines_[-1] == "28801 to create, 0 skipped; stopped: caught up"
+
+
 BAD = [
     (["backfill", "--example", "--limit", "-1"], "--limit='-1'"),
     (["backfill", "--example", "--limit", "x"], "--limit='x'"),
