@@ -36,6 +36,7 @@ most, a skip ten years, then `NoBusinessDayError`.
 from __future__ import annotations
 
 import itertools
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from typing import Any, ClassVar, Literal
@@ -74,6 +75,7 @@ _ROLL_LIMIT = 31  # days a roll may move a tick
 _SKIP_LIMIT = 3660  # days a skip may search for the next business day
 _ONE_DAY = timedelta(days=1)
 _ZERO = timedelta(0)
+_YEAR = timedelta(days=365)
 _MARGIN = timedelta(hours=1)  # around a day, when looking for UTC-offset changes in it
 _OBSERVED = ("none", "nearest", "following")
 
@@ -947,6 +949,24 @@ def check_calendar(value: Any) -> BusinessCalendar | None:
     raise WrongTypeError.for_value("calendar", value, "expected a BusinessCalendar or None")
 
 
+def _offset_run(tz: tzinfo, t: datetime) -> tuple[timedelta, datetime]:
+    """The UTC offset of *tz* at *t*, and an instant before which it holds (at least *t*
+    itself, so a zone whose rules cannot be read is simply asked again at each tick)."""
+    off = t.astimezone(tz).utcoffset()
+    assert off is not None
+    try:
+        until = t + _YEAR
+        changes = range_changes(tz, t, until)
+    except OverflowError:
+        return off, t
+    if changes is None:
+        return off, t
+    for instant, _, _ in changes:
+        if instant > t:
+            return off, instant
+    return off, until
+
+
 # -- the ticker wrapper --------------------------------------------------------------------------------
 class CalendarTicker:
     """A schedule's ticker seen through a business calendar and a roll convention.
@@ -1300,9 +1320,13 @@ class CalendarTicker:
         lo = hi = 0
         last_ok: int | None = None
         prev: datetime | None = None
+        run_off = _ZERO
+        run_end = t  # the offset is known to hold before this instant
         for u, regular in self.base.iter_next(t):
             if zoned:
-                o = u.astimezone(tz).toordinal()
+                if u >= run_end:
+                    run_off, run_end = _offset_run(tz, u)
+                o = (u + run_off).toordinal()
             elif off is None:
                 o = u.toordinal()
             else:
@@ -1327,6 +1351,64 @@ class CalendarTicker:
         for u, _, regular in self._kept(t):
             yield u, regular
 
+    def _daily_shape(self) -> bool:
+        """A cron with the same wall times every day, in a fixed-offset zone."""
+        base = self.base
+        return (
+            self.cron and self._off is not None and self.nth is None
+            and base.spec.kind == "daily" and bool(base.spec.tods) and base.streams
+        )
+
+    def _daily_pairs(
+        self, k: datetime, latest: datetime | None, make: Callable[[datetime, datetime], Any]
+    ) -> Iterator[Any]:
+        """`pairs` for a daily shape, by day arithmetic: the business days' wall times, one
+        excluded-day table per year; a ``skip`` interval ends at the next wall time, a
+        ``span`` interval at the next kept one."""
+        off = self._off
+        assert off is not None
+        spec = self.base.spec
+        tods: tuple[timedelta, ...] = spec.tod_deltas
+        n = len(tods)
+        wall = (k.astimezone(UTC) + off).replace(tzinfo=None)
+        day = wall.date()
+        j = bisect_left(spec.tods, wall.hour * 3600 + wall.minute * 60 + wall.second)
+        midnight = datetime(day.year, day.month, day.day, tzinfo=UTC) - off
+        o = day.toordinal()
+        excl, lo, hi = self._year_ordinals(o)
+        span = self.roll == "span"
+        ends = (*tods[1:], tods[0] + _ONE_DAY)  # a skip interval's end, from its midnight
+        pending: datetime | None = None  # span: a kept start waiting for its end
+        empty = 0
+        try:
+            while True:
+                if o >= hi:
+                    excl, lo, hi = self._year_ordinals(o)
+                    empty = empty + 1 if len(excl) >= hi - lo else 0
+                    if empty > _SKIP_LIMIT // 366:
+                        raise NoBusinessDayError.for_value(
+                            "calendar", self.calendar,
+                            f"no business day in the {empty} years up to {date.fromordinal(o)}",
+                        )
+                if o not in excl:
+                    for i in range(j, n):
+                        start = midnight + tods[i]
+                        if span:
+                            if pending is not None:
+                                yield make(pending, start)
+                            if latest is not None and start > latest:
+                                return
+                            pending = start
+                        elif latest is None or start <= latest:
+                            yield make(start, midnight + ends[i])
+                        else:
+                            return
+                j = 0
+                o += 1
+                midnight += _ONE_DAY
+        except OverflowError:
+            return
+
     def pairs(
         self,
         t: datetime,
@@ -1337,7 +1419,14 @@ class CalendarTicker:
         *t*, while ``start <= latest`` (when given)."""
         k = self.align_next(t)
         if k is None:
-            return
+            return iter(())
+        if self.roll in ("skip", "span") and self._daily_shape():
+            return self._daily_pairs(k, latest, make)
+        return self._pairs(k, latest, make)
+
+    def _pairs(
+        self, k: datetime, latest: datetime | None, make: Callable[[datetime, datetime], Any]
+    ) -> Iterator[Any]:
         if self.roll in ("skip", "span") and hasattr(self.base, "iter_next"):
             s = k
             if self.roll == "span":
@@ -1358,6 +1447,8 @@ class CalendarTicker:
             keep = True
             empty_years = 0
             year_ordinals = self._year_ordinals
+            run_off = _ZERO
+            run_end = k  # the offset is known to hold before this instant
             for e, _ in self.base.iter_next(k):
                 if keep:
                     if latest is not None and s > latest:
@@ -1367,7 +1458,9 @@ class CalendarTicker:
                 if off is None and not zoned:
                     o = e.toordinal()
                 elif zoned:
-                    o = e.astimezone(tz).toordinal()
+                    if e >= run_end:
+                        run_off, run_end = _offset_run(tz, e)
+                    o = (e + run_off).toordinal()
                 else:
                     o = (e + off).toordinal()
                 if o >= hi or o < lo:
@@ -1380,11 +1473,12 @@ class CalendarTicker:
                         )
                 keep = o not in excl
             return
-        while k is not None:
-            if latest is not None and k > latest:
+        x: datetime | None = k
+        while x is not None:
+            if latest is not None and x > latest:
                 return
-            e = self.interval_end(k)
+            e = self.interval_end(x)
             if e is None:
                 return
-            yield make(k, e)
-            k = e if self.roll != "skip" else self.next(k)
+            yield make(x, e)
+            x = e if self.roll != "skip" else self.next(x)

@@ -381,8 +381,18 @@ def _stream_calendar(
     """The catchup chain of a periodic kind with a business calendar (kept ticks only)."""
     ticker = tt.ticker
     if type(tt) is CronDataIntervals or type(tt) is DeltaDataIntervals:
-        yield from ticker.pairs(earliest, latest, make)
-        return
+        it: Iterator[_T] = ticker.pairs(earliest, latest, make)
+        return it
+    return _stream_calendar_trigger(tt, ticker, earliest, latest, make)
+
+
+def _stream_calendar_trigger(
+    tt: Any,
+    ticker: Any,
+    earliest: datetime,
+    latest: datetime | None,
+    make: Callable[[datetime, datetime], _T],
+) -> Iterator[_T]:
     interval = tt.interval
     t: datetime | None = ticker.align_next(earliest)
     if t is None:
