@@ -76,6 +76,7 @@ _SKIP_LIMIT = 3660  # days a skip may search for the next business day
 _ONE_DAY = timedelta(days=1)
 _ZERO = timedelta(0)
 _YEAR = timedelta(days=365)
+_DAYS = tuple(timedelta(days=i) for i in range(367))
 _MARGIN = timedelta(hours=1)  # around a day, when looking for UTC-offset changes in it
 _OBSERVED = ("none", "nearest", "following")
 
@@ -1380,8 +1381,33 @@ class CalendarTicker:
         ends = (*tods[1:], tods[0] + _ONE_DAY)  # a skip interval's end, from its midnight
         pending: datetime | None = None  # span: a kept start waiting for its end
         empty = 0
+        days = _DAYS
+        mids: list[datetime] = [midnight]  # the first day is a business day (k is kept)
+        o += 1
         try:
             while True:
+                for m in mids:
+                    if n == 1 and not span:  # the common shape, without the inner loop
+                        start = m + tods[0]
+                        if latest is not None and start > latest:
+                            return
+                        yield make(start, m + ends[0])
+                        continue
+                    for i in range(j, n):
+                        start = m + tods[i]
+                        if span:
+                            if pending is not None:
+                                yield make(pending, start)
+                            if latest is not None and start > latest:
+                                return
+                            pending = start
+                        elif latest is None or start <= latest:
+                            yield make(start, m + ends[i])
+                        else:
+                            return
+                    j = 0
+                j = 0
+                # The business days' midnights from day o to the end of its year, at once.
                 if o >= hi:
                     excl, lo, hi = self._year_ordinals(o)
                     empty = empty + 1 if len(excl) >= hi - lo else 0
@@ -1390,22 +1416,18 @@ class CalendarTicker:
                             "calendar", self.calendar,
                             f"no business day in the {empty} years up to {date.fromordinal(o)}",
                         )
-                if o not in excl:
-                    for i in range(j, n):
-                        start = midnight + tods[i]
-                        if span:
-                            if pending is not None:
-                                yield make(pending, start)
-                            if latest is not None and start > latest:
-                                return
-                            pending = start
-                        elif latest is None or start <= latest:
-                            yield make(start, midnight + ends[i])
-                        else:
-                            return
-                j = 0
-                o += 1
-                midnight += _ONE_DAY
+                base = midnight + days[o - day.toordinal()] if o - day.toordinal() < 367 else None
+                if base is None:  # a whole year on: re-anchor at day o
+                    d = date.fromordinal(o)
+                    base = datetime(d.year, d.month, d.day, tzinfo=UTC) - off
+                day, midnight = date.fromordinal(o), base
+                if day.year >= 9999:  # near datetime's end the base stream decides the edge
+                    k2 = pending if span else self.align_next(midnight)
+                    if k2 is not None:
+                        yield from self._pairs(k2, latest, make)
+                    return
+                mids = [midnight + days[x - o] for x in range(o, hi) if x not in excl]
+                o = hi
         except OverflowError:
             return
 

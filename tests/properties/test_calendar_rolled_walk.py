@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from timetable import BusinessCalendar, CronTrigger, count_intervals, iter_run_infos
 from timetable._calendar import CalendarTicker
-from timetable.errors import NoBusinessDayError
+from timetable.errors import CalendarRangeError, NoBusinessDayError
 from timetable.strategies import aware_datetimes, business_calendars, fixed_stride_crons, timezones
 
 ROLLED = ("following", "preceding", "modified_following", "modified_preceding")
@@ -177,3 +177,40 @@ def test_a_tick_pushed_out_of_a_dst_gap_rolls_at_its_named_time() -> None:
     assert runs == [datetime(2024, 3, d, 2, 30, tzinfo=berlin) for d in (29,)] + [
         datetime(2024, 4, 1, 2, 30, tzinfo=berlin), datetime(2024, 4, 2, 2, 30, tzinfo=berlin)]
     assert count_intervals(tt, start=start, end=start + timedelta(days=5)) == 3
+
+
+far_instants = st.one_of(
+    instants,
+    aware_datetimes(min_value=datetime(9998, 6, 1, tzinfo=UTC),
+                    max_value=datetime(9999, 12, 31, tzinfo=UTC)),
+)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cron=fixed_stride_crons(), zone=st.sampled_from(["UTC", "+05:30", "-03:00", "+14:00"]),
+       cal=business_calendars(min_year=1999), roll=st.sampled_from(["skip", "span"]),
+       start=far_instants, days=st.integers(0, 800), bounded=st.booleans())
+def test_daily_shapes_by_day_arithmetic_equal_the_base_stream(
+    cron: str, zone: str, cal: BusinessCalendar, roll: str, start: datetime, days: int,
+    bounded: bool,
+) -> None:
+    """Business-day intervals of a daily-shaped cron in a fixed-offset zone, produced a
+    year of midnights at a time, equal the intervals read off the base schedule's stream
+    (skip: each kept tick to the next base tick; span: to the next kept tick)."""
+    from itertools import islice
+
+    tk = _ticker(cron, zone, cal, roll)
+    assume(tk._daily_shape())
+    try:
+        latest = start + timedelta(days=days) if bounded else None
+    except OverflowError:
+        latest = None
+    try:
+        k = tk.align_next(start)
+        if k is None:
+            return
+        fast = list(islice(tk._daily_pairs(k, latest, lambda s, e: (s, e)), 3000))
+        slow = list(islice(tk._pairs(k, latest, lambda s, e: (s, e)), 3000))
+    except (NoBusinessDayError, CalendarRangeError):
+        assume(False)
+    assert fast == slow
