@@ -10,14 +10,27 @@ import pytest
 
 from timetable import (
     BusinessCalendar,
+    Changeset,
     CronDataIntervals,
+    CronTrigger,
     DataInterval,
+    DeltaDataIntervals,
+    DeltaTrigger,
     Events,
     Never,
     RunRecord,
+    iter_changesets,
 )
 from timetable import errors as E
-from timetable._backfill import BackfillRequest, plan_backfill
+from timetable._backfill import (
+    BackfillRequest,
+    count_backfill,
+    entry_dict,
+    iter_backfill,
+    plan_backfill,
+    stream_rows,
+)
+from timetable._planning import validate_history
 
 DAILY = CronDataIntervals(cron="@daily")
 
@@ -114,6 +127,18 @@ def test_validation_errors(kwargs: dict[str, Any], request_kw: dict[str, Any],
     assert (str(info.value), info.value.argument) == (message, argument)
 
 
+@pytest.mark.parametrize("planner", [plan_backfill, iter_backfill])
+def test_request_and_now_are_checked(planner: Any) -> None:
+    with pytest.raises(E.WrongTypeError) as info:
+        planner(DAILY, {"from_date": day(1)}, runs=[], now=day(20))
+    assert (str(info.value), info.value.argument) == (
+        "request={'from_date': " + repr(day(1)) + "}: expected a BackfillRequest", "request")
+    with pytest.raises(E.NaiveDatetimeError) as naive:
+        planner(DAILY, BackfillRequest(from_date=day(1), to_date=day(3)), runs=[],
+                now=datetime(2024, 2, 1))
+    assert naive.value.argument == "now"
+
+
 def test_non_periodic_timetable_is_named_by_its_summary() -> None:
     with pytest.raises(E.NonPeriodicTimetableError) as info:
         plan_backfill(Never(), BackfillRequest(from_date=day(1), to_date=day(3)), runs=[],
@@ -177,12 +202,14 @@ def test_range_bounds(from_date: datetime, to_date: datetime, now: datetime,
 # -- entries ------------------------------------------------------------------------------
 
 
+MIXED_RUNS = [run(2), run(3, "failed"), run(4, "running"),
+              run(5, "failed", run_type="backfill", conf={"k": 1}, clear_number=2)]
+
+
 def mixed_plan(**request_kw: Any) -> Any:
-    runs = [run(2), run(3, "failed"), run(4, "running"),
-            run(5, "failed", run_type="backfill", conf={"k": 1}, clear_number=2)]
     req = BackfillRequest(from_date=day(1), to_date=day(6), max_active_runs=2,
                           reprocess_behavior="failed", **request_kw)
-    return plan_backfill(DAILY, req, runs=runs, now=day(20))
+    return plan_backfill(DAILY, req, runs=MIXED_RUNS, now=day(20))
 
 
 def test_entries_carry_ordinal_ids_waves_and_conf() -> None:
@@ -331,3 +358,119 @@ def test_run_ids_are_written_in_utc() -> None:
                          now=day(20))
     assert [e.run_id for e in plan] == ["backfill__2024-01-01T11:00:00+00:00",
                                         "backfill__2024-01-02T11:00:00+00:00"]
+
+
+# -- streaming: iter_backfill, chunks, counts ------------------------------------------------
+
+
+@pytest.mark.parametrize("backwards", [False, True])
+@pytest.mark.parametrize("tt", [DAILY, EVENTS], ids=["cron", "events"])
+def test_iter_backfill_is_the_plan_streamed(tt: Any, backwards: bool) -> None:
+    runs = [run(2), run(3, "failed"), run(4, "running")]
+    req = BackfillRequest(from_date=day(1), to_date=day(9), run_backwards=backwards,
+                          reprocess_behavior="failed", max_active_runs=2,
+                          dag_run_conf={"k": 1})
+    plan = plan_backfill(tt, req, runs=runs, now=day(20))
+    streamed = list(iter_backfill(tt, req, runs=runs, now=day(20)))
+    assert streamed == list(plan)
+    assert [(e.sort_ordinal, e.wave, e.conf) for e in streamed] == [
+        (e.sort_ordinal, e.wave, e.conf) for e in plan]
+    assert [e.to_dict() for e in streamed] == plan.to_dict()["entries"]
+
+
+def test_iter_backfill_checks_at_the_call() -> None:
+    req = BackfillRequest(from_date=day(19, 1), to_date=day(25))
+    with pytest.raises(E.NoBackfillRunsError) as info:
+        iter_backfill(DAILY, req, runs=[], now=day(20))  # not iterated: raised at the call
+    assert (str(info.value), info.value.argument) == (
+        f"from_date={iso(19, 1)!r}, to_date={iso(25)!r}: the schedule has no interval in "
+        f"this range that ended before now={iso(20)!r}", "from_date")
+    assert list(iter_backfill(DAILY, req, runs=[], now=day(20), dry_run=True)) == []
+    with pytest.raises(E.BackfillAlreadyRunningError):
+        iter_backfill(DAILY, BackfillRequest(from_date=day(1), to_date=day(3)), runs=[],
+                      now=day(20), backfill_running=True)
+
+
+def test_a_backwards_backfill_past_one_block_is_the_forward_one_reversed() -> None:
+    # 4,096 intervals per block: three days of minutes are two blocks
+    tt = CronDataIntervals(cron="* * * * *")
+    forward = plan_backfill(tt, BackfillRequest(from_date=day(1), to_date=day(4)), runs=[],
+                            now=day(4))
+    backward = plan_backfill(tt, BackfillRequest(from_date=day(1), to_date=day(4),
+                                                 run_backwards=True), runs=[], now=day(4))
+    assert len(forward) == 3 * 24 * 60 - 1
+    assert backward.logical_dates == forward.logical_dates[::-1]
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 100])
+def test_changesets_in_chunks_concatenate_to_the_changeset(size: int) -> None:
+    plan = mixed_plan(dag_run_conf={"k": 2})
+    chunks = list(plan.changesets(size=size))
+    assert all(0 < len(c) <= size for c in chunks)
+    assert len(chunks) == -(-len(plan.changeset()) // size)
+    assert Changeset.merge(*chunks) == plan.changeset()
+    assert Changeset.merge(*iter_changesets(plan, runs=MIXED_RUNS, size=size)) == (
+        plan.changeset())
+
+
+def test_a_reprocess_entry_needs_its_stored_run() -> None:
+    plan = mixed_plan()
+    with pytest.raises(E.InvalidArgumentError) as info:
+        list(iter_changesets(plan, runs=[]))
+    assert (str(info.value), info.value.argument) == (
+        "runs='scheduled-3': the run this reprocess entry updates is not in the history given",
+        "runs")
+
+
+@pytest.mark.parametrize(
+    ("tt", "kw"),
+    [
+        (DAILY, {}),
+        (DAILY, {"reprocess_behavior": "completed"}),
+        (CronTrigger(cron="@daily"), {}),
+        (CronTrigger(cron="@daily", interval=timedelta(hours=6)), {}),
+        (DeltaDataIntervals(delta=timedelta(hours=12)), {}),
+        (DeltaTrigger(delta=timedelta(days=1)), {"reprocess_behavior": "failed"}),
+    ],
+)
+@pytest.mark.parametrize(
+    ("from_date", "to_date", "now"),
+    [
+        (day(1), day(9), day(20)),
+        (day(1, 1), day(9), day(6, 12)),  # now cuts the range
+        (day(3), day(3), day(20)),
+        (day(1), day(30), day(4)),
+        (day(19, 1), day(25), day(20)),  # the range's only tick has not ended yet
+    ],
+)
+def test_count_backfill_answers_what_the_plan_counts(
+    tt: Any, kw: dict[str, Any], from_date: datetime, to_date: datetime, now: datetime,
+) -> None:
+    off_grid = RunRecord(run_id="x", run_type="manual", logical_date=day(5, 7),
+                         data_interval=DataInterval(start=day(5, 7), end=day(5, 8)),
+                         run_after=day(5, 8), state="failed")
+    runs = [run(2), run(3, "failed"), run(4, "running"), off_grid, run(6), run(40)]
+    history = validate_history(runs)
+    req = BackfillRequest(from_date=from_date, to_date=to_date, **kw)
+    plan = plan_backfill(tt, req, runs=runs, now=now, dry_run=True)
+    got = count_backfill(tt, req, history, now)
+    assert got is not None
+    dates = [e.run_info.logical_date for e in plan]
+    assert got == (plan.counts, dates[0] if dates else None, dates[-1] if dates else None)
+
+
+def test_streamed_rows_render_as_the_entries() -> None:
+    req = BackfillRequest(from_date=day(1), to_date=day(6), reprocess_behavior="failed")
+    history = validate_history(MIXED_RUNS)
+    rows = stream_rows(DAILY, req, history, day(20), False)
+    plan = plan_backfill(DAILY, req, runs=MIXED_RUNS, now=day(20))
+    assert [entry_dict(i, row) for i, (row, _) in enumerate(rows, 1)] == [
+        e.to_dict() for e in plan]
+
+
+@pytest.mark.parametrize(
+    "tt", [EVENTS, CronDataIntervals(cron="@daily", calendar=BusinessCalendar())]
+)
+def test_count_backfill_declines_without_a_cheap_count(tt: Any) -> None:
+    req = BackfillRequest(from_date=day(1), to_date=day(9))
+    assert count_backfill(tt, req, validate_history([]), day(20)) is None
