@@ -13,7 +13,9 @@ taken against baselines measured in the same run:
 
 Other ``benchmarks/bench_*.py`` files that expose ``run() -> list[dict]`` are run too and
 appended to the report.  ``--out PATH`` writes the markdown (default
-``benchmarks/RESULTS.md``); ``--quick`` uses fewer items.
+``benchmarks/RESULTS.md``); ``--quick`` uses fewer items.  ``--only bench_clear.py,...``
+runs just those files and replaces only their sections of the existing report (the
+other figures stay as last measured).
 """
 
 from __future__ import annotations
@@ -253,9 +255,11 @@ def run_indexing(quick: bool) -> list[dict[str, Any]]:
     return out
 
 
-def run_extra(quick: bool) -> list[tuple[str, list[dict[str, Any]]]]:
+def run_extra(quick: bool, only: set[str] | None = None) -> list[tuple[str, list[dict[str, Any]]]]:
     out = []
     for path in sorted(HERE.glob("bench_*.py")):
+        if only is not None and path.name not in only:
+            continue
         spec = importlib.util.spec_from_file_location(f"benchmarks.{path.stem}", path)
         if spec is None or spec.loader is None:
             continue
@@ -343,16 +347,35 @@ def render(core: list[dict[str, Any]], meta: dict[str, Any], index: list[dict[st
             f"{_fmt(r['containing_us'], 1)} |"
         )
     for name, rows in extra:
-        lines += ["", f"`{name}`:", ""]
-        if not rows:
-            lines.append("(no rows)")
-            continue
-        keys = list(dict.fromkeys(k for row in rows for k in row))
-        lines.append("| " + " | ".join(keys) + " |")
-        lines.append("|" + "---|" * len(keys))
-        for row in rows:
-            lines.append("| " + " | ".join(_fmt(row.get(k)) for k in keys) + " |")
+        lines += ["", *render_extra(name, rows)]
     return "\n".join(lines) + "\n"
+
+
+def render_extra(name: str, rows: list[dict[str, Any]]) -> list[str]:
+    """The report section of one ``bench_*.py`` file: its name and a table of its rows."""
+    lines = [f"`{name}`:", ""]
+    if not rows:
+        return [*lines, "(no rows)"]
+    keys = list(dict.fromkeys(k for row in rows for k in row))
+    lines.append("| " + " | ".join(keys) + " |")
+    lines.append("|" + "---|" * len(keys))
+    for row in rows:
+        lines.append("| " + " | ".join(_fmt(row.get(k)) for k in keys) + " |")
+    return lines
+
+
+def replace_sections(text: str, extra: Iterable[tuple[str, list[dict[str, Any]]]]) -> str:
+    """*text* with the section of each file in *extra* replaced (or appended)."""
+    for name, rows in extra:
+        section = "\n".join(render_extra(name, rows)) + "\n"
+        head = f"`{name}`:"
+        start = text.find("\n" + head)
+        if start < 0:
+            text = text.rstrip("\n") + "\n\n" + section
+            continue
+        nxt = text.find("\n`bench_", start + 1)
+        text = text[: start + 1] + section + ("" if nxt < 0 else text[nxt:])
+    return text
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -360,7 +383,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="fewer items per case")
     parser.add_argument("--out", default=str(HERE / "RESULTS.md"), help="markdown output path")
     parser.add_argument("--no-extra", action="store_true", help="skip bench_*.py files")
+    parser.add_argument("--only", help="comma-separated bench_*.py files to run; replaces "
+                        "only their sections of the existing report")
     args = parser.parse_args(argv)
+    if args.only:
+        only = {name.strip() for name in args.only.split(",") if name.strip()}
+        extra = run_extra(args.quick, only)
+        out = Path(args.out)
+        text = replace_sections(out.read_text() if out.exists() else "# Benchmark results\n",
+                                extra)
+        out.write_text(text)
+        print(text)
+        return 0
     core, meta = run_core(args.quick)
     index = run_indexing(args.quick)
     extra = [] if args.no_extra else run_extra(args.quick)
