@@ -290,11 +290,15 @@ class RunHistory:
         """Task instances of *task_ids* in *run_set*: per task, the runs it has instances
         in intersected with *run_set* (one set operation, over the smaller side)."""
         by_task = self._by_task
+        wanted = len(run_set)
         for task_id in task_ids:
             cells = by_task.get(task_id)
             if not cells:
                 continue
-            for run_id in cells.keys() & run_set:
+            # ``keys & frozenset`` walks the frozenset; ``frozenset.intersection(dict)``
+            # walks the dict: take the walk over the smaller side.
+            runs = run_set.intersection(cells) if len(cells) <= wanted else cells.keys() & run_set
+            for run_id in runs:
                 cell = cells[run_id]
                 if type(cell) is tuple:
                     yield from cell
