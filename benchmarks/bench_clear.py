@@ -38,17 +38,17 @@ STATES = ["success", "success", "success", "failed", "upstream_failed", "skipped
 
 INDEX = "RunHistory: validate + index 10k runs / 1M TIs (per TI)"
 #: Ratios to ``iter_run_infos`` (µs per selected TI, or per TI indexed) measured by
-#: this file on ``main`` at a4b0fba, before the clear path was reworked:
-#: ``case -> (ratio, ms)``.
+#: this file on ``main`` at a4b0fba, before the clear path was reworked (the mean of two
+#: runs, on the loaded 2-core machine of RESULTS.md): ``case -> (ratio, ms)``.
 BEFORE: dict[str, tuple[float, float]] = {
-    "RunHistory: validate + index 10k runs / 1M TIs (per TI)": (0.451, 815),
-    "one task, one run": (827, 1.494),
-    "one task + downstream (1,923 tasks), one run": (367, 15.25),
-    "one task + downstream, past (5,000 runs)": (8.7, 310.5),
-    "one task + upstream + downstream, 30 days, only failed": (43.2, 59.59),
-    "every task, one run": (25.2, 4.561),
-    "every task, 30 days": (8.09, 43.85),
-    "every task, 400 days (40,000 TIs)": (8.73, 630.9),
+    "RunHistory: validate + index 10k runs / 1M TIs (per TI)": (0.745, 1892),
+    "one task, one run": (817, 1.995),
+    "one task + downstream (1,923 tasks), one run": (461, 19.19),
+    "one task + downstream, past (5,000 runs)": (5.01, 231),
+    "one task + upstream + downstream, 30 days, only failed": (32.3, 44.27),
+    "every task, one run": (18, 4.389),
+    "every task, 30 days": (9.78, 67.27),
+    "every task, 400 days (40,000 TIs)": (7.28, 736.6),
 }
 
 
@@ -154,6 +154,7 @@ def _row(case: str, items: int, sec: float, base: float, extra: dict[str, Any]) 
         "× iter_run_infos": ratio,
         **extra,
         "before × iter_run_infos": None if before is None else before[0],
+        "before ms": None if before is None else before[1],
         "speed-up": None if before is None else before[0] / ratio,
     }
 
