@@ -39,10 +39,9 @@ from __future__ import annotations
 import bisect
 import json
 import re
-from collections import Counter, deque
+from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
-from itertools import repeat
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -120,8 +119,8 @@ _consume: Callable[[Iterable[Any]], None] = deque(maxlen=0).extend  # drains at 
 
 def _group(keys: Iterable[str], items: Iterable[Any]) -> dict[str, list[Any]]:
     """``key -> [items]`` in input order, grouped without a Python-level loop."""
-    groups: dict[str, list[Any]] = {}
-    _consume(map(list.append, map(groups.setdefault, keys, map(list, repeat(()))), items))
+    groups: defaultdict[str, list[Any]] = defaultdict(list)  # a list made per new key only
+    _consume(map(list.append, map(groups.__getitem__, keys), items))
     return groups
 
 
