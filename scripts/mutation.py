@@ -85,7 +85,7 @@ SAMPLES: dict[str, list[str]] = {
     "_clear": [
         *(f"timetable._clear.x_{name}__mutmut_*" for name in (
             "_opt_str", "_reset_state", "_parse_instant", "_choose_runs", "_check_removed",
-            "_cleared", "_run_changes", "_select", "plan_clear", "_build_plan",
+            "_changes", "_run_changes", "_select", "plan_clear", "_build_plan",
             "_unknown_task", "_ti_label",
         )),
         "timetable._clear.xǁClearRequestǁ*",

@@ -32,6 +32,8 @@ SHAPES: dict[str, str | None] = {
     "0 0 1 * *": "monthly",
     "0 12 1,15,28 */3 *": "monthly",
     "0 0 1 1 *": "monthly",
+    "0 0 * 3,6 *": None,  # every day of some months
+    "0 6 * 2 1-5": None,  # some weekdays of some months
     "0 0 29 2 *": None,  # a day past the 28th: calendar needed
     "0 0 31 * *": None,
     "0 9 1 * MON": None,  # day of month OR day of week
@@ -156,7 +158,10 @@ def test_not_a_cron_names_the_argument() -> None:
 ZONED = ["0 2 * * *", "30 * * * *", "0 0 * * 0", "*/45 1-3 * * *", "0 3 L * *"]
 ZONES = ["UTC", "+05:30", "-03:00", "Europe/Berlin", "America/New_York"]
 STARTS = [datetime(2024, 3, 9, 12, tzinfo=UTC), datetime(2024, 10, 26, 12, tzinfo=UTC),
-          datetime(2024, 11, 2, 12, tzinfo=UTC)]
+          datetime(2024, 11, 2, 12, tzinfo=UTC),
+          # a second before, at and a second after a tick of several rows (UTC)
+          datetime(2024, 3, 9, 1, 59, 59, tzinfo=UTC), datetime(2024, 3, 9, 2, 0, tzinfo=UTC),
+          datetime(2024, 3, 9, 2, 29, 59, tzinfo=UTC), datetime(2024, 3, 9, 2, 30, 1, tzinfo=UTC)]
 
 
 @pytest.mark.parametrize("zone", ZONES)
@@ -167,6 +172,8 @@ def test_stream_equals_the_chain_of_next(expr: str, zone: str) -> None:
     slow = CronTicker(CronSpec(expr, fast=False), get_zone(zone), fast=False)
     for start in STARTS:
         got = list(islice(ticker.iter_next(start), 40))
+        if ticker.simple_zone:  # one offset: every step is a regular one
+            assert all(regular for _, regular in got)
         x = start
         for k, (tick, regular) in enumerate(got):
             want = slow.next(x)
