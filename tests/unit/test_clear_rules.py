@@ -79,6 +79,12 @@ def run_reasons(request: ClearRequest, history: RunHistory = HISTORY) -> dict[st
          f"(start={D0.isoformat()!r}, end=None)"),
         ({"task_ids": ["load"], "task_pattern": "lo"}, InvalidRequestError, "task_pattern",
          "task_pattern='lo': give task_ids or task_pattern, not both"),
+        ({"task_pattern": "(", "pattern_syntax": "regex"}, InvalidRequestError, "task_pattern",
+         "task_pattern='(': not a valid regular expression (missing ), unterminated subpattern "
+         "at position 0)"),
+        ({"task_pattern": r"(a)\1", "pattern_syntax": "regex"}, InvalidRequestError,
+         "task_pattern", r"task_pattern='(a)\\1': the escape \1 (at position 3) is not "
+         "supported by the bounded matcher"),
     ],
 )
 def test_request_errors(kwargs: dict[str, Any], error: type[TimetableError], argument: str,
@@ -108,6 +114,8 @@ def test_a_substring_pattern_is_not_compiled() -> None:
         ([], WrongTypeError, "body", "body=[]: expected a JSON object (a mapping)"),
         ({"dag_run_id": "r1", "colour": 1, "alpha": 2}, InvalidRequestError, "body",
          "body='alpha': unknown field"),
+        # keys of mixed types are ordered by their repr, not compared
+        ({2: 0, "zz": 1}, InvalidRequestError, "body", "body='zz': unknown field"),
         ({"only_failed": True, "only_running": True}, InvalidRequestError, "only_running",
          "only_failed=True, only_running=True: choose one"),
         ({"dag_run_id": "r1", "start_date": "2024-01-01T00:00:00+00:00"}, InvalidRequestError,
@@ -146,8 +154,8 @@ def test_body_errors(body: Any, error: type[TimetableError], argument: str,
          {"chain_relatives": True, "upstream": True, "downstream": True, "run_id": "r1"}),
         ({"dag_run_id": "r1", "include_upstream": True}, {"chain_relatives": False}),
         ({"include_upstream": True, "include_downstream": True}, {"chain_relatives": False}),
-        ({"include_past": True, "include_future": True, "dry_run": False, "note": "x"},
-         {"past": True, "future": True}),
+        ({"include_past": True, "include_future": True, "dry_run": False, "note": "x",
+          "run_on_latest_version": True}, {"past": True, "future": True}),
         ({"start_date": "2024-01-01T00:00:00+00:00", "end_date": "2024-01-01T00:00:00Z"},
          {"start": D0, "end": D0}),
         ({"start_date": D0}, {"start": D0, "end": None}),
@@ -263,6 +271,11 @@ def test_runs_and_task_instances_come_in_run_order() -> None:
         ("r0", "extract"), ("r0", "load"), ("r1", "extract")]
 
 
+def test_without_a_state_filter_there_are_two_reasons() -> None:
+    plan = plan_clear(GRAPH, ClearRequest(task_ids=["load"], run_id="r1"), history=HISTORY)
+    assert [c.reasons for c in plan.task_instances] == [("requested", "run id")]
+
+
 def test_only_states_are_a_reason() -> None:
     history = RunHistory(runs=[run(0)], task_instances=[
         ti("r0", "extract", "running"), ti("r0", "load", "upstream_failed")])
@@ -275,6 +288,18 @@ def test_only_states_are_a_reason() -> None:
     plan = plan_clear(GRAPH, ClearRequest(only_running=True), history=history)
     assert [c.reasons for c in plan.task_instances] == [
         ("all tasks", "every run", "only running")]
+
+
+@pytest.mark.parametrize(("map_index", "label"), [
+    (-1, "task instance (run_id='r0', task_id='load')"),
+    (0, "task instance (run_id='r0', task_id='load', map_index=0)"),
+])
+def test_a_running_instance_is_named_with_its_map_index(map_index: int, label: str) -> None:
+    history = RunHistory(runs=[run(0)], task_instances=[
+        ti("r0", "load", "running", map_index=map_index)])
+    with pytest.raises(InvalidRequestError) as info:
+        plan_clear(GRAPH, ClearRequest(prevent_running=True), history=history)
+    assert str(info.value).startswith(f"prevent_running=True: {label} is running;")
 
 
 def test_prevent_running_names_the_first_running_instance() -> None:
@@ -329,9 +354,9 @@ def test_an_unknown_task_lists_the_known_ones(tasks: int, known: str, argument: 
 @pytest.mark.parametrize(
     ("name", "value", "message"),
     [
-        ("graph", None, "graph=None: expected a TaskGraph"),
-        ("request", None, "request=None: expected a ClearRequest"),
-        ("history", None, "history=None: expected a RunHistory"),
+        ("graph", [], "graph=[]: expected a TaskGraph"),
+        ("request", {}, "request={}: expected a ClearRequest"),
+        ("history", (), "history=(): expected a RunHistory"),
     ],
 )
 def test_wrong_types(name: str, value: Any, message: str) -> None:
