@@ -76,7 +76,10 @@ _SKIP_LIMIT = 3660  # days a skip may search for the next business day
 _ONE_DAY = timedelta(days=1)
 _ZERO = timedelta(0)
 _YEAR = timedelta(days=365)
-_DAYS = tuple(timedelta(days=i) for i in range(367))
+_RULES_END = datetime(9998, 12, 31, tzinfo=UTC)  # range_changes reads no further
+_DAYS = tuple(timedelta(days=i) for i in range(367))  # _DAYS[i] is i days
+_Y2K = datetime(2000, 1, 1, tzinfo=UTC)
+_MAX_ORDINAL = date.max.toordinal()
 _MARGIN = timedelta(hours=1)  # around a day, when looking for UTC-offset changes in it
 _OBSERVED = ("none", "nearest", "following")
 
@@ -955,11 +958,10 @@ def _offset_run(tz: tzinfo, t: datetime) -> tuple[timedelta, datetime]:
     itself, so a zone whose rules cannot be read is simply asked again at each tick)."""
     off = t.astimezone(tz).utcoffset()
     assert off is not None
-    try:
-        until = t + _YEAR
-        changes = range_changes(tz, t, until)
-    except OverflowError:
+    until = min(t + _YEAR, _RULES_END) if t < _RULES_END else t
+    if until <= t:  # past what the zone's rules are read for: ask at each tick
         return off, t
+    changes = range_changes(tz, t, until)
     if changes is None:
         return off, t
     for instant, _, _ in changes:
@@ -1043,11 +1045,16 @@ class CalendarTicker:
         self._months[key] = found
         return found
 
-    def _next_kept(self, d: date, step: int) -> date:
+    def _next_kept(self, d: date, step: int) -> date | None:
+        """The next (*step* 1) or previous (-1) day with ticks kept, None past the ends of
+        ``date``."""
         x = d
         one = timedelta(days=step)
         for _ in range(_SKIP_LIMIT):
-            x = x + one
+            try:
+                x = x + one
+            except OverflowError:
+                return None
             if not self.excluded(x):
                 return x
         raise NoBusinessDayError.for_value(
@@ -1061,6 +1068,29 @@ class CalendarTicker:
         if self._off is not None:
             return (wall - self._off).replace(tzinfo=UTC)
         return resolve_wall(wall, self.tz, fold="first")[0]
+
+    def first_tick(self, d: date) -> datetime | None:
+        """The base schedule's first tick at or after the start of day *d*, as its stream
+        has it: the successor of the tick before the day (a wall-clock search from the
+        day's first midnight can pass over a tick the schedule puts at its second one)."""
+        a = self._start_of(d)
+        p = self.base.prev(a)
+        u: datetime | None = self.base.next(p) if p is not None else self.base.align_next(a)
+        while u is not None and u < a:
+            u = self.base.next(u)
+        return u
+
+    def last_tick(self, d: date) -> datetime | None:
+        """The base schedule's last tick before the start of the day after *d*, as its
+        stream has it."""
+        b = self._start_of(d + _ONE_DAY)
+        u: datetime | None = self.base.prev(b)
+        while u is not None:
+            n = self.base.next(u)
+            if n is None or n >= b:
+                break
+            u = n
+        return u
 
     def _image(self, u: datetime) -> datetime:
         """Tick *u* moved by the roll (same wall time, rolled day)."""
@@ -1094,7 +1124,7 @@ class CalendarTicker:
                 )
             if self.cron:
                 b = self._next_kept(d, 1)
-                u = self.base.align_next(self._start_of(b))
+                u = None if b is None else self.first_tick(b)
             else:
                 u = self.base.next(u)
         return None
@@ -1113,7 +1143,7 @@ class CalendarTicker:
                 )
             if self.cron:
                 b = self._next_kept(d, -1)
-                u = self.base.prev(self._start_of(b + _ONE_DAY))
+                u = None if b is None else self.last_tick(b)
             else:
                 u = self.base.prev(u)
         return None
@@ -1163,7 +1193,7 @@ class CalendarTicker:
                 raise NoBusinessDayError.for_value(
                     "calendar", self.calendar, f"no business day within {_SKIP_LIMIT} days after {td}"
                 )
-            u = self.base.align_next(self._start_of(d))
+            u = self.first_tick(d)
             if u is None:
                 break
             du = self.day_of(u)
@@ -1216,7 +1246,7 @@ class CalendarTicker:
                 raise NoBusinessDayError.for_value(
                     "calendar", self.calendar, f"no business day within {_SKIP_LIMIT} days before {td}"
                 )
-            u = self.base.prev(self._start_of(d + _ONE_DAY))
+            u = self.last_tick(d)
             if u is None:
                 break
             du = self.day_of(u)
@@ -1352,13 +1382,88 @@ class CalendarTicker:
         for u, _, regular in self._kept(t):
             yield u, regular
 
-    def _daily_shape(self) -> bool:
-        """A cron with the same wall times every day, in a fixed-offset zone."""
+    def _daily_shape(self, *, zoned: bool = False) -> bool:
+        """A cron with the same wall times every day, in a fixed-offset zone (or, with
+        *zoned*, in a zone whose offset changes can be read)."""
         base = self.base
-        return (
-            self.cron and self._off is not None and self.nth is None
-            and base.spec.kind == "daily" and bool(base.spec.tods) and base.streams
-        )
+        if not (self.cron and self.nth is None and base.spec.kind == "daily" and base.spec.tods):
+            return False
+        if not zoned:
+            return self._off is not None and bool(base.streams)
+        return self._off is None and _offset_run(self.tz, _Y2K)[1] > _Y2K
+
+    def _zoned_daily_pairs(
+        self, k: datetime, latest: datetime | None, make: Callable[[datetime, datetime], Any]
+    ) -> Iterator[Any]:
+        """`pairs` for a daily shape in a DST zone: on a business day that keeps one UTC
+        offset the ticks are its wall times at that offset; a day with an offset change
+        takes its ticks (and a ``skip`` interval its end) from the base schedule."""
+        tz, base = self.tz, self.base
+        tods: tuple[timedelta, ...] = base.spec.tod_deltas
+        span = self.roll == "span"
+        pending: datetime | None = None
+        run_off, run_start, run_end = _ZERO, k, k  # an offset, and where it is known to hold
+        o = first_o = self.day_of(k).toordinal()
+        excl, lo, hi = self._year_ordinals(o)
+        empty = 0
+        try:
+            while True:
+                if o > _MAX_ORDINAL:
+                    return
+                if o >= hi:
+                    excl, lo, hi = self._year_ordinals(o)
+                    empty = empty + 1 if len(excl) >= hi - lo else 0
+                    if empty > _SKIP_LIMIT // 366:
+                        raise NoBusinessDayError.for_value(
+                            "calendar", self.calendar,
+                            f"no business day in the {empty} years up to {date.fromordinal(o)}",
+                        )
+                if o not in excl:
+                    d = date.fromordinal(o)
+                    if d.year >= 9999:
+                        k2 = (pending if pending is not None
+                              else self.align_next(max(k, self._start_of(d))))
+                        if k2 is not None:
+                            yield from self._pairs(k2, latest, make)
+                        return
+                    # Midnight at the offset in hand; it holds from run_start to run_end.
+                    local = datetime(d.year, d.month, d.day, tzinfo=UTC) - run_off
+                    if not run_start <= local < run_end:
+                        run_start = self._start_of(d)
+                        run_off, run_end = _offset_run(tz, run_start)
+                        local = datetime(d.year, d.month, d.day, tzinfo=UTC) - run_off
+                    if run_start <= local and local + _DAYS[2] <= run_end:
+                        # one offset through today and tomorrow: the wall times, shifted
+                        ticks = [local + t for t in tods]
+                        ends = (*ticks[1:], local + _ONE_DAY + tods[0])
+                    else:  # an offset change near: the base schedule says
+                        nxt = self._start_of(d + _ONE_DAY)
+                        ticks, ends_l = [], []
+                        u = k if o == first_o else self.first_tick(d)  # as a stream from k
+                        while u is not None and u < nxt:
+                            ticks.append(u)
+                            ends_l.append(base.next(u))
+                            u = ends_l[-1]
+                        ends = tuple(ends_l)
+                    for i, start in enumerate(ticks):
+                        if start < k:
+                            continue
+                        if span:
+                            if pending is not None:
+                                yield make(pending, start)
+                            if latest is not None and start > latest:
+                                return
+                            pending = start
+                        elif latest is not None and start > latest:
+                            return
+                        else:
+                            end = ends[i]
+                            if end is None:
+                                return
+                            yield make(start, end)
+                o += 1
+        except OverflowError:
+            return
 
     def _daily_pairs(
         self, k: datetime, latest: datetime | None, make: Callable[[datetime, datetime], Any]
@@ -1373,6 +1478,9 @@ class CalendarTicker:
         n = len(tods)
         wall = (k.astimezone(UTC) + off).replace(tzinfo=None)
         day = wall.date()
+        if day.year >= 9999:  # near datetime's end the base stream decides the edge
+            yield from self._pairs(k, latest, make)
+            return
         j = bisect_left(spec.tods, wall.hour * 3600 + wall.minute * 60 + wall.second)
         midnight = datetime(day.year, day.month, day.day, tzinfo=UTC) - off
         o = day.toordinal()
@@ -1422,7 +1530,7 @@ class CalendarTicker:
                     base = datetime(d.year, d.month, d.day, tzinfo=UTC) - off
                 day, midnight = date.fromordinal(o), base
                 if day.year >= 9999:  # near datetime's end the base stream decides the edge
-                    k2 = pending if span else self.align_next(midnight)
+                    k2 = pending if pending is not None else self.align_next(max(k, midnight))
                     if k2 is not None:
                         yield from self._pairs(k2, latest, make)
                     return
@@ -1444,6 +1552,8 @@ class CalendarTicker:
             return iter(())
         if self.roll in ("skip", "span") and self._daily_shape():
             return self._daily_pairs(k, latest, make)
+        if self.roll in ("skip", "span") and self._daily_shape(zoned=True):
+            return self._zoned_daily_pairs(k, latest, make)
         return self._pairs(k, latest, make)
 
     def _pairs(

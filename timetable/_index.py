@@ -324,7 +324,7 @@ class _DayCounter:
         tk, base = self.tk, self.base
         stop = tk._start_of(d + _ONE_DAY)
         out: list[datetime] = []
-        x = base.align_next(tk._start_of(d))
+        x = tk.first_tick(d)
         while x is not None and x < stop:
             out.append(x)
             x = base.next(x)

@@ -30,7 +30,7 @@ def _walk_next(tk: CalendarTicker, t: datetime) -> datetime | None:
         lo -= ONE_DAY
     best: datetime | None = None
     stop: date | None = None
-    u = tk.base.align_next(tk._start_of(lo))
+    u = tk.first_tick(lo)
     while u is not None:
         if stop is not None and tk.day_of(u) >= stop:
             break
@@ -50,7 +50,7 @@ def _walk_prev(tk: CalendarTicker, t: datetime) -> datetime | None:
         hi += ONE_DAY
     best: datetime | None = None
     stop: date | None = None
-    u = tk.base.prev(tk._start_of(hi + ONE_DAY))
+    u = tk.last_tick(hi)
     while u is not None:
         if stop is not None and tk.day_of(u) <= stop:
             break
@@ -187,20 +187,24 @@ far_instants = st.one_of(
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(cron=fixed_stride_crons(), zone=st.sampled_from(["UTC", "+05:30", "-03:00", "+14:00"]),
+@given(cron=fixed_stride_crons(),
+       zone=st.sampled_from(["UTC", "+05:30", "-03:00", "+14:00", *ZONES[2:]]),
        cal=business_calendars(min_year=1999), roll=st.sampled_from(["skip", "span"]),
        start=far_instants, days=st.integers(0, 800), bounded=st.booleans())
 def test_daily_shapes_by_day_arithmetic_equal_the_base_stream(
     cron: str, zone: str, cal: BusinessCalendar, roll: str, start: datetime, days: int,
     bounded: bool,
 ) -> None:
-    """Business-day intervals of a daily-shaped cron in a fixed-offset zone, produced a
-    year of midnights at a time, equal the intervals read off the base schedule's stream
-    (skip: each kept tick to the next base tick; span: to the next kept tick)."""
+    """Business-day intervals of a daily-shaped cron by day arithmetic (a year of
+    midnights at a time in a fixed-offset zone; the days that keep one offset in a DST
+    zone) equal the intervals read off the base schedule's stream (skip: each kept tick to
+    the next base tick; span: to the next kept tick)."""
     from itertools import islice
 
     tk = _ticker(cron, zone, cal, roll)
-    assume(tk._daily_shape())
+    zoned = tk._daily_shape(zoned=True)
+    assume(tk._daily_shape() or zoned)
+    by_days = tk._zoned_daily_pairs if zoned else tk._daily_pairs
     try:
         latest = start + timedelta(days=days) if bounded else None
     except OverflowError:
@@ -209,7 +213,7 @@ def test_daily_shapes_by_day_arithmetic_equal_the_base_stream(
         k = tk.align_next(start)
         if k is None:
             return
-        fast = list(islice(tk._daily_pairs(k, latest, lambda s, e: (s, e)), 3000))
+        fast = list(islice(by_days(k, latest, lambda s, e: (s, e)), 3000))
         slow = list(islice(tk._pairs(k, latest, lambda s, e: (s, e)), 3000))
     except (NoBusinessDayError, CalendarRangeError):
         assume(False)
