@@ -60,9 +60,9 @@ def run() -> list[dict[str, Any]]:
             p_ms, c_ms = min(p_ms, p), min(c_ms, c)
         rows.append({
             "10 years, 2015-2024": label,
-            "no calendar ms": round(p_ms, 1),
+            "no calendar ms": round(p_ms, 2),
             "items": p_n,
-            "US business days ms": round(c_ms, 1),
+            "US business days ms": round(c_ms, 2),
             "business items": c_n,
             "total ratio": round(c_ms / p_ms, 2),
             "per-item ratio": round((c_ms / c_n) / (p_ms / p_n), 2),

@@ -461,7 +461,7 @@ class BusinessCalendar:
     combine: tuple[tuple[str, BusinessCalendar], ...] = attrs.field(
         default=(), converter=_ops_converter
     )
-    _memo: dict[int, dict[date, str]] = attrs.field(
+    _memo: dict[Any, Any] = attrs.field(  # year -> table; ("ordinals", year) -> set
         init=False, factory=dict, eq=False, hash=False, repr=False
     )
 
@@ -598,13 +598,22 @@ class BusinessCalendar:
         """
         return self.exclusion(day) is None
 
+    def _year_ordinal_set(self, year: int) -> frozenset[int]:
+        """The ordinals of *year*'s excluded days (memoized beside the year's table)."""
+        key = ("ordinals", year)
+        got: frozenset[int] | None = self._memo.get(key)
+        if got is None:
+            got = frozenset(d.toordinal() for d in self.year_exclusions(year))
+            self._memo[key] = got
+        return got
+
     def year_exclusions(self, year: int) -> dict[date, str]:
         """Every excluded day of *year* with its reason (memoized; do not mutate)."""
         if isinstance(year, bool) or not isinstance(year, int):
             raise WrongTypeError.for_value("year", year, "expected an int")
         if not 1 <= year <= 9999:
             raise InvalidCalendarError.for_value("year", year, "expected 1 to 9999")
-        table = self._memo.get(year)
+        table: dict[date, str] | None = self._memo.get(year)
         if table is None:
             table = self._build_year(year)
             self._memo[year] = table
@@ -1335,8 +1344,7 @@ class CalendarTicker:
         lo = date(year, 1, 1).toordinal()
         hi = date(year + 1, 1, 1).toordinal() if year < 9999 else date.max.toordinal() + 1
         if self.nth is None:
-            table = self.calendar.year_exclusions(year)
-            return frozenset(d.toordinal() for d in table), lo, hi
+            return self.calendar._year_ordinal_set(year), lo, hi
         excluded = self.excluded
         return frozenset(i for i in range(lo, hi) if excluded(date.fromordinal(i))), lo, hi
 
