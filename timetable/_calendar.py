@@ -1338,6 +1338,19 @@ class CalendarTicker:
                 return
             yield x, True
 
+    def _next_year(self, o: int, empty: int) -> tuple[frozenset[int], int, int, int]:
+        """`_year_ordinals` for a stream entering the year of ordinal *o*, counting the
+        whole years in a row without a business day (*empty* so far): too many of them
+        is `NoBusinessDayError`, never an endless stream."""
+        excl, lo, hi = self._year_ordinals(o)
+        empty = empty + 1 if len(excl) >= hi - lo else 0
+        if empty > _SKIP_LIMIT // 366:
+            raise NoBusinessDayError.for_value(
+                "calendar", self.calendar,
+                f"no business day in the {empty} years up to {date.fromordinal(o)}",
+            )
+        return excl, lo, hi, empty
+
     def _year_ordinals(self, o: int) -> tuple[frozenset[int], int, int]:
         """The excluded day ordinals of the year holding ordinal *o*, and its ordinal range."""
         year = date.fromordinal(o).year
@@ -1412,20 +1425,14 @@ class CalendarTicker:
         pending: datetime | None = None
         run_off, run_start, run_end = _ZERO, k, k  # an offset, and where it is known to hold
         o = first_o = self.day_of(k).toordinal()
-        excl, lo, hi = self._year_ordinals(o)
+        excl, _, hi = self._year_ordinals(o)
         empty = 0
         try:
             while True:
                 if o > _MAX_ORDINAL:
                     return
                 if o >= hi:
-                    excl, lo, hi = self._year_ordinals(o)
-                    empty = empty + 1 if len(excl) >= hi - lo else 0
-                    if empty > _SKIP_LIMIT // 366:
-                        raise NoBusinessDayError.for_value(
-                            "calendar", self.calendar,
-                            f"no business day in the {empty} years up to {date.fromordinal(o)}",
-                        )
+                    excl, _, hi, empty = self._next_year(o, empty)
                 if o not in excl:
                     d = date.fromordinal(o)
                     if d.year >= 9999:
@@ -1492,7 +1499,7 @@ class CalendarTicker:
         j = bisect_left(spec.tods, wall.hour * 3600 + wall.minute * 60 + wall.second)
         midnight = datetime(day.year, day.month, day.day, tzinfo=UTC) - off
         o = day.toordinal()
-        excl, lo, hi = self._year_ordinals(o)
+        excl, _, hi = self._year_ordinals(o)
         span = self.roll == "span"
         ends = (*tods[1:], tods[0] + _ONE_DAY)  # a skip interval's end, from its midnight
         pending: datetime | None = None  # span: a kept start waiting for its end
@@ -1525,13 +1532,7 @@ class CalendarTicker:
                 j = 0
                 # The business days' midnights from day o to the end of its year, at once.
                 if o >= hi:
-                    excl, lo, hi = self._year_ordinals(o)
-                    empty = empty + 1 if len(excl) >= hi - lo else 0
-                    if empty > _SKIP_LIMIT // 366:
-                        raise NoBusinessDayError.for_value(
-                            "calendar", self.calendar,
-                            f"no business day in the {empty} years up to {date.fromordinal(o)}",
-                        )
+                    excl, _, hi, empty = self._next_year(o, empty)
                 base = midnight + days[o - day.toordinal()] if o - day.toordinal() < 367 else None
                 if base is None:  # a whole year on: re-anchor at day o
                     d = date.fromordinal(o)
@@ -1586,7 +1587,6 @@ class CalendarTicker:
             lo = hi = 0
             keep = True
             empty_years = 0
-            year_ordinals = self._year_ordinals
             run_off = _ZERO
             run_end = k  # the offset is known to hold before this instant
             for e, _ in self.base.iter_next(k):
@@ -1604,13 +1604,7 @@ class CalendarTicker:
                 else:
                     o = (e + off).toordinal()
                 if o >= hi or o < lo:
-                    excl, lo, hi = year_ordinals(o)
-                    empty_years = empty_years + 1 if len(excl) >= hi - lo else 0
-                    if empty_years > _SKIP_LIMIT // 366:
-                        raise NoBusinessDayError.for_value(
-                            "calendar", self.calendar,
-                            f"no business day in the {empty_years} years up to {date.fromordinal(o)}",
-                        )
+                    excl, lo, hi, empty_years = self._next_year(o, empty_years)
                 keep = o not in excl
             return
         x: datetime | None = k
