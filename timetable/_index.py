@@ -257,15 +257,19 @@ _DAY_END = timedelta(days=1, microseconds=-1)
 
 
 def _daily_calendar(tt: Any) -> _DayCounter | None:
-    """A day-arithmetic counter for a daily-shaped cron (the same wall times every day)
-    with a calendar, in a fixed-offset zone or a zone whose transitions can be read;
-    else None (the caller walks)."""
+    """A day-arithmetic counter for a cron with the same wall times on every day it fires
+    (every day, some weekdays, or some days <= 28 of some months; the last two with
+    ``skip`` or ``span``) with a calendar, in a fixed-offset zone or a zone whose
+    transitions can be read; else None (the caller walks)."""
     if type(tt) not in (CronDataIntervals, CronTrigger) or tt.calendar is None:
         return None
     tk = tt.ticker
     base = tk.base
-    if tk.nth is not None or base.spec.kind != "daily" or not base.spec.tods:
+    kind = base.spec.kind
+    if tk.nth is not None or kind is None or not base.spec.tods:
         return None
+    if kind != "daily" and tk.roll not in ("skip", "span"):
+        return None  # a rolled weekly or monthly tick lands on a day without ticks of its own
     if base.simple_zone:
         if not base.streams:
             return None
@@ -292,7 +296,7 @@ class _DayCounter:
     ticks of such a day.  Cost: O(years + offset changes) per count, not a walk.
     """
 
-    __slots__ = ("_days", "_spans", "_special", "base", "tk", "tods")
+    __slots__ = ("_days", "_excluded", "_spans", "_special", "base", "tk", "tods")
 
     def __init__(self, tk: CalendarTicker, base: CronTicker) -> None:
         self.tk = tk
@@ -301,6 +305,7 @@ class _DayCounter:
         self._special: set[Any] = set()
         self._spans: list[tuple[Any, Any]] = []  # day ranges whose special days are known
         self._days: dict[Any, tuple[datetime, ...]] = {}
+        self._excluded: dict[int, int] = {}  # year -> excluded days the cron fires on
 
     def _learn(self, d0: Any, d1: Any) -> None:
         """Find the special days of ``[d0, d1]`` (memoized by range)."""
@@ -313,10 +318,16 @@ class _DayCounter:
             raise _Unreadable
         rolled = tk.roll not in ("skip", "span")
         for instant, _, _ in changes:
-            for day in {tk.day_of(instant - _MICRO), tk.day_of(instant)}:
+            # the days either side of the change, and any day it skips (Samoa, 2011)
+            a, b = tk.day_of(instant - _MICRO), tk.day_of(instant)
+            day, after = min(a, b), max(a, b)
+            if rolled and (after - day).days > 1:
+                raise _Unreadable  # a roll onto a day the clock skips: let the walk say
+            while day <= after:
                 self._special.add(day)
                 if rolled and tk.excluded(day):
                     self._special.add(tk.calendar.roll(day, tk.roll))
+                day += _ONE_DAY
         self._spans.append((lo, hi))
 
     def _base_day(self, d: Any) -> list[datetime]:
@@ -365,9 +376,37 @@ class _DayCounter:
         """Kept ticks on *end*'s day *d* at or before *end*."""
         if d in self._special:
             return bisect_right(self._day(d), end)
-        if self.tk.excluded(d):
+        if self.tk.excluded(d) or not self.base.spec._is_tick_day(d):
             return 0
         return bisect_right(self.tods, _secs(self.base.to_wall(end)))
+
+    def _tick_days(self, a: Any, b: Any) -> int:
+        """Business days in ``[a, b]`` on which the cron fires: the cron's own count of its
+        days, less the excluded ones among them (counted per year, memoized)."""
+        spec, cal = self.base.spec, self.tk.calendar
+        if spec.kind == "daily":
+            return int(cal.count_business_days(a, b))
+        total = spec._days_before(b + _ONE_DAY) - spec._days_before(a)
+        for year in range(a.year, b.year + 1):
+            if a.year < year < b.year:
+                total -= self._excluded_tick_days(year)
+            else:
+                lo, hi = a.toordinal(), b.toordinal()
+                total -= sum(
+                    1 for o in cal._year_ordinal_set(year)
+                    if lo <= o <= hi and spec._is_tick_day(date.fromordinal(o))
+                )
+        return int(total)
+
+    def _excluded_tick_days(self, year: int) -> int:
+        got = self._excluded.get(year)
+        if got is None:
+            spec = self.base.spec
+            got = self._excluded[year] = sum(
+                1 for o in self.tk.calendar._year_ordinal_set(year)
+                if spec._is_tick_day(date.fromordinal(o))
+            )
+        return got
 
     def between(self, x0: datetime, end: datetime) -> int:
         """Kept ticks in ``[x0, end]`` (*x0* a kept tick)."""
@@ -383,10 +422,11 @@ class _DayCounter:
         total = self._from(x0, d0) + self._until(end, d1)
         if (d1 - d0).days > 1:
             first, last = d0 + _ONE_DAY, d1 - _ONE_DAY
-            total += len(self.tods) * tk.calendar.count_business_days(first, last)
+            total += len(self.tods) * self._tick_days(first, last)
+            is_tick_day = self.base.spec._is_tick_day
             for d in self._special:
                 if first <= d <= last and not tk.excluded(d):
-                    total += len(self._day(d)) - len(self.tods)
+                    total += len(self._day(d)) - (len(self.tods) if is_tick_day(d) else 0)
         return total
 
     def tick(self, x0: datetime, day: Any, i: int) -> datetime:
