@@ -237,3 +237,29 @@ def test_alignment(zone: str, expr: str, instant: datetime, on_tick: bool) -> No
     on = on_tick and zone not in ("+05:30",)  # a half-hour zone moves the hourly grid
     assert ticker.align_next(instant) == (instant if on else nxt)
     assert ticker.align_prev(instant) == (instant if on else prv)
+
+
+@pytest.mark.parametrize(
+    ("expr", "wall", "nxt", "prv"),
+    [
+        # the first and last ticks datetime can hold, for each engine
+        ("0 0 * * *", datetime(1, 1, 1, 0, 0, 1), datetime(1, 1, 2), datetime(1, 1, 1)),
+        ("0 0 * * *", datetime(1, 1, 1), datetime(1, 1, 2), None),
+        ("0 0 * * *", datetime(9999, 12, 30, 12), datetime(9999, 12, 31), datetime(9999, 12, 30)),
+        ("0 0 * * *", datetime(9999, 12, 31), None, datetime(9999, 12, 30)),
+        ("0 0 1 * *", datetime(1, 1, 1, 0, 0, 1), datetime(1, 2, 1), datetime(1, 1, 1)),
+        ("0 0 1 * *", datetime(9999, 11, 15), datetime(9999, 12, 1), datetime(9999, 11, 1)),
+        ("0 0 1 * *", datetime(9999, 12, 1), None, datetime(9999, 11, 1)),
+        ("0 0 * * 1", datetime(1, 1, 1, 0, 0, 1), datetime(1, 1, 8), datetime(1, 1, 1)),
+        ("0 0 31 * *", datetime(2, 1, 15), datetime(2, 1, 31), datetime(1, 12, 31)),
+        ("0 0 31 * *", datetime(1, 1, 31), datetime(1, 3, 31), None),
+        ("0 0 31 * *", datetime(9999, 12, 31), None, datetime(9999, 10, 31)),
+        # a seconds column: the time of day is compared to the second
+        ("0 12 31 * * 5", datetime(2024, 1, 31, 12), datetime(2024, 1, 31, 12, 0, 5),
+         datetime(2023, 12, 31, 12, 0, 5)),
+    ],
+)
+def test_the_ends_of_time(expr: str, wall: datetime, nxt: datetime | None,
+                          prv: datetime | None) -> None:
+    spec = CronSpec(expr)
+    assert (spec.next_wall(wall), spec.prev_wall(wall)) == (nxt, prv)
