@@ -195,6 +195,15 @@ class RunHistory:
     _undated: tuple[str, ...] = attrs.field(init=False, repr=False)
     _by_task: dict[str, dict[str, Any]] = attrs.field(init=False, repr=False)
 
+    def __eq__(self, other: object) -> bool:
+        """Equal runs and equal task instances (the indexes follow from them)."""
+        if not isinstance(other, RunHistory):
+            return NotImplemented
+        return self.runs == other.runs and self.task_instances == other.task_instances
+
+    def __hash__(self) -> int:
+        return hash((self.runs, self.task_instances))
+
     def __attrs_post_init__(self) -> None:
         ordered = self.runs.runs
         rank = {r.run_id: i for i, r in enumerate(ordered)}

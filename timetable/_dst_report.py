@@ -27,13 +27,37 @@ from ._runs import check_timetable, iter_run_infos
 from ._timetables import CronDataIntervals, CronTrigger, TimetableProtocol
 from ._tz import check_aware, resolve_wall
 from ._validation import checked, indent_arg
-from .errors import InvalidArgumentError, NonPeriodicTimetableError
+from .errors import InvalidArgumentError, NonPeriodicTimetableError, WrongTypeError
 
 __all__ = ["DstReport", "DstTick", "dst_report"]
 
 _GAP_POLICIES = ("shift", "clamp", "skip")
 _FOLD_POLICIES = ("second", "first", "both")
 Transition = Literal["gap", "fold", "after_gap", "after_fold", "crossed"]
+
+
+def _policies(value: Any) -> dict[str, tuple[datetime, ...]]:
+    """``{policy: instants}``, the instants as aware datetimes (ISO text is read back)."""
+    if not isinstance(value, dict):
+        raise WrongTypeError.for_value("policies", value, "expected a dict of policy name to instants")
+    out: dict[str, tuple[datetime, ...]] = {}
+    for name, instants in value.items():
+        if not isinstance(name, str) or not isinstance(instants, (list, tuple)):
+            raise WrongTypeError.for_value(
+                "policies", {name: instants}, "expected a policy name and a list of instants"
+            )
+        items = []
+        for v in instants:
+            if isinstance(v, str):
+                try:
+                    v = datetime.fromisoformat(v)
+                except ValueError:
+                    raise InvalidArgumentError.for_value(
+                        "policies", v, "expected an ISO 8601 instant with an offset"
+                    ) from None
+            items.append(check_aware(v, "policies"))
+        out[name] = tuple(items)
+    return out
 
 
 @attrs.frozen(kw_only=True)
@@ -64,7 +88,9 @@ class DstTick:
     actual_wall: datetime
     transition: Transition
     affected_wall: datetime | None = None
-    policies: dict[str, tuple[datetime, ...]] = attrs.field(factory=dict, hash=False)
+    policies: dict[str, tuple[datetime, ...]] = attrs.field(
+        factory=dict, hash=False, converter=_policies
+    )
     length: timedelta
     zone_free_length: timedelta
 

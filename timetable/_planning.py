@@ -57,6 +57,7 @@ from .errors import (
     DuplicateRunIdError,
     IntervalMismatchError,
     InvalidArgumentError,
+    InvalidSerializedFormError,
     WrongTypeError,
 )
 
@@ -235,6 +236,31 @@ class History:
 
     def __iter__(self) -> Iterator[RunRecord]:
         return iter(self.runs)
+
+    def __eq__(self, other: object) -> bool:
+        """Two histories are equal when they hold equal runs (the indexes follow)."""
+        if not isinstance(other, History):
+            return NotImplemented
+        return self.runs == other.runs
+
+    def __hash__(self) -> int:
+        return hash(self.runs)
+
+    def _to_dict(self) -> dict[str, Any]:
+        from .serialization import to_dict
+
+        return {"runs": [to_dict(r) for r in self.runs]}
+
+    @classmethod
+    def _from_dict(cls, data: Any) -> History:
+        from .serialization import from_dict
+
+        runs = data.get("runs") if isinstance(data, dict) else None
+        if not isinstance(runs, list):
+            raise InvalidSerializedFormError.for_value(
+                "runs", runs, "expected a list of serialized RunRecords"
+            )
+        return validate_history([from_dict(r) for r in runs])
 
     @property
     def dated(self) -> tuple[RunRecord, ...]:

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -144,7 +145,7 @@ def _encode(value: Any) -> Any:
     if isinstance(value, frozenset | set):
         items = [_encode(v) for v in value]
         return sorted(items, key=repr)
-    if isinstance(value, dict):
+    if isinstance(value, Mapping):  # dicts, and the read-only views frozen values hold
         return {str(k): _encode(v) for k, v in value.items()}
     raise WrongTypeError.for_value("value", value, "cannot be serialized")
 
@@ -206,6 +207,7 @@ def to_dict(obj: Any) -> dict[str, Any]:
 
 
 _ISO_RE = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+_MAPPING_RE = re.compile(r"^(?:Mapping|dict)\[\s*str\s*,\s*(.+)\]$")
 
 
 def _decode(value: Any, type_text: str, field: str, types: dict[str, type]) -> Any:
@@ -223,6 +225,13 @@ def _decode(value: Any, type_text: str, field: str, types: dict[str, type]) -> A
         except ValueError as err:
             raise InvalidSerializedFormError.for_value(field, value, "not an ISO-8601 datetime") from err
     if isinstance(value, dict):
+        keyed = _MAPPING_RE.match(type_text.strip())
+        if keyed and (
+            "datetime" in keyed.group(1)
+            or any(re.search(rf"\b{n}\b", keyed.group(1)) for n in types)
+        ):  # {key: value of a known type}: each value read back as that type
+            inner = keyed.group(1)
+            return {k: _decode(v, inner, f"{field}.{k}", types) for k, v in value.items()}
         if ("Delta" in type_text or "timedelta" in type_text) and (
             set(value) == {"seconds"} or set(value) == {"relativedelta"}
         ):

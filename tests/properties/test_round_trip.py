@@ -28,12 +28,6 @@ from timetable import strategies as tst
 #: pass, pytest reports XPASS and the entry should go.
 KNOWN_LOSSY: dict[str, str] = {
     "ScheduleChangePlan": "plan rebuilt from its schema (contract)",
-    "RunUpdate": "changes maps read back (contract)",
-    "TaskInstanceUpdate": "changes maps read back (contract)",
-    "DstReport": "DstTick.policies read back as plain lists (edits)",
-    "DstTick": "policies read back as plain lists (edits)",
-    "History": "private indexes serialized (contract)",
-    "RunHistory": "private indexes serialized (contract)",
 }
 
 
