@@ -172,8 +172,12 @@ class TaskGraph:
             index[spec.task_id] = spec
         position = {tid: i for i, tid in enumerate(index)}
         down: dict[str, list[str]] = {tid: [] for tid in index}
+        up_map: dict[str, tuple[str, ...]] = {}
         for spec in self.tasks:
-            for up in sorted(spec.upstream, key=lambda u: position.get(u, -1)):
+            ups = tuple(spec.upstream)
+            if len(ups) > 1:  # in the order the tasks were given
+                ups = tuple(sorted(ups, key=lambda u: position.get(u, -1)))
+            for up in ups:
                 if up not in index:
                     raise UnknownTaskError(
                         f"upstream={up!r} of task_id={spec.task_id!r}: no task with this id "
@@ -181,10 +185,7 @@ class TaskGraph:
                         argument="upstream",
                     )
                 down[up].append(spec.task_id)
-        up_map = {
-            spec.task_id: tuple(sorted(spec.upstream, key=position.__getitem__))
-            for spec in self.tasks
-        }
+            up_map[spec.task_id] = ups
         order = _topological(index, up_map, down)
         set_ = object.__setattr__
         set_(self, "_index", index)
@@ -525,7 +526,8 @@ def _find_cycle(
     while node not in where:
         where[node] = len(path)
         path.append(node)
-        node = next(u for u in up[node] if u in stuck_set)
+        ups = up[node]
+        node = ups[0] if len(ups) == 1 else next(u for u in ups if u in stuck_set)
     cycle = path[where[node] :]
     cycle.reverse()  # we walked upstream; print downstream
     # start at the task given first, for a stable message
