@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, get_args
 
 from .errors import InvalidSerializedFormError, TimetableError
 
@@ -490,6 +490,80 @@ def _changeset(data: Any) -> Any:
 
 
 #: ``kind -> reader`` for every document a ``to_dict()`` writes.
+def _choice(data: Any, path: str, allowed: tuple[str, ...]) -> Any:
+    if data not in allowed:
+        raise _fail(path, data, f"expected one of {', '.join(map(repr, allowed))}")
+    return data
+
+
+def _finding(data: Any, path: str) -> Any:
+    from ._schedule_change import ChangeFinding, ChangeReason, FindingKind
+
+    obj = _obj(data, path, {"kind", "reason", "data_interval", "run_ids", "count", "detail"})
+    ids = _list(obj["run_ids"], f"{path}.run_ids")
+    return _build(lambda: ChangeFinding(
+        kind=_choice(obj["kind"], f"{path}.kind", get_args(FindingKind)),
+        reason=_enum(ChangeReason, obj["reason"], f"{path}.reason"),
+        interval=_interval(obj["data_interval"], f"{path}.data_interval"),
+        run_ids=tuple(_str(r, f"{path}.run_ids[{i}]") for i, r in enumerate(ids)),
+        count=_opt_int(obj["count"], f"{path}.count"),
+        detail=_str(obj["detail"], f"{path}.detail"),
+    ), path)
+
+
+def _step(data: Any, path: str) -> Any:
+    from ._schedule_change import ChangeStep, StepAction
+
+    obj = _obj(data, path, {"action", "text", "data_interval", "run_ids"})
+    ids = _list(obj["run_ids"], f"{path}.run_ids")
+    return _build(lambda: ChangeStep(
+        action=_choice(obj["action"], f"{path}.action", get_args(StepAction)),
+        text=_str(obj["text"], f"{path}.text"),
+        interval=_opt_interval(obj["data_interval"], f"{path}.data_interval"),
+        run_ids=tuple(_str(r, f"{path}.run_ids[{i}]") for i, r in enumerate(ids)),
+    ), path)
+
+
+def _schedule_change(data: Any) -> Any:
+    from ._catchup import CatchupStop
+    from ._schedule_change import ScheduleChangePlan
+    from ._types import TimeRestriction
+
+    obj = _header(data, "schedule_change", {
+        "now", "restriction", "reference_run_id", "next_runs", "upcoming", "stopped",
+        "uncovered", "overlaps", "collisions", "off_schedule", "recommendation",
+    })
+    r = _obj(obj["restriction"], "$.restriction", {"earliest", "latest", "catchup"})
+    restriction = _build(lambda: TimeRestriction(
+        earliest=_opt_instant(r["earliest"], "$.restriction.earliest"),
+        latest=_opt_instant(r["latest"], "$.restriction.latest"),
+        catchup=_bool(r["catchup"], "$.restriction.catchup"),
+    ), "$.restriction")
+    runs = _list(obj["next_runs"], "$.next_runs")
+    infos = [_info(x, f"$.next_runs[{i}]", {"run_id"}) for i, x in enumerate(runs)]
+    ids = tuple(_str(x["run_id"], f"$.next_runs[{i}].run_id") for i, x in enumerate(runs))
+
+    def findings(key: str) -> tuple[Any, ...]:
+        items = _list(obj[key], f"$.{key}")
+        return tuple(_finding(f, f"$.{key}[{i}]") for i, f in enumerate(items))
+
+    steps = _list(obj["recommendation"], "$.recommendation")
+    return _build(lambda: ScheduleChangePlan(
+        now=_instant(obj["now"], "$.now"),
+        restriction=restriction,
+        reference_run_id=_opt_str(obj["reference_run_id"], "$.reference_run_id"),
+        next_runs=infos,
+        upcoming=_opt_info(obj["upcoming"], "$.upcoming"),
+        stopped=_enum(CatchupStop, obj["stopped"], "$.stopped"),
+        uncovered=findings("uncovered"),
+        overlaps=findings("overlaps"),
+        collisions=findings("collisions"),
+        off_schedule=findings("off_schedule"),
+        recommendation=tuple(_step(s, f"$.recommendation[{i}]") for i, s in enumerate(steps)),
+        _run_ids=ids,
+    ), "$")
+
+
 DOCUMENT_KINDS: dict[str, Callable[[Any], Any]] = {
     "backfill": _backfill,
     "catchup": _catchup,
@@ -502,6 +576,7 @@ DOCUMENT_KINDS: dict[str, Callable[[Any], Any]] = {
     "manual_run": _manual_run,
     "mark": _mark,
     "mark_run": _mark_run,
+    "schedule_change": _schedule_change,
 }
 
 

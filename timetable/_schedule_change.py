@@ -182,7 +182,7 @@ def _info_dict(info: RunInfo) -> dict[str, Any]:
     }
 
 
-@attrs.frozen(kw_only=True, eq=False)
+@attrs.frozen(kw_only=True)
 class ScheduleChangePlan:
     """What Airflow does after a schedule edit, and what the edit does to coverage.
 

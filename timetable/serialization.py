@@ -173,7 +173,7 @@ def _is_document(obj: Any) -> bool:
 _DOCUMENT_TYPES = frozenset({
     "BackfillPlan", "CatchupPlan", "Changeset", "ClearPlan", "DependsOnPastVerdict",
     "GapReport", "LatestOnlyDecision", "ManualRun", "MarkPlan", "MarkRunPlan",
-    "RecursiveClearPlan",
+    "RecursiveClearPlan", "ScheduleChangePlan",
 })  # fmt: skip
 
 

@@ -27,7 +27,6 @@ from timetable import strategies as tst
 #: work rebuilds plans from their own schemas).  ``strict=False``: when one starts to
 #: pass, pytest reports XPASS and the entry should go.
 KNOWN_LOSSY: dict[str, str] = {
-    "ScheduleChangePlan": "plan rebuilt from its schema (contract)",
 }
 
 

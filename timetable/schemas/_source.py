@@ -420,7 +420,7 @@ def _value_schema(defs: dict[str, Any]) -> dict[str, Any]:
 _PLAN_TYPES = frozenset({
     "BackfillPlan", "CatchupPlan", "Changeset", "ClearPlan", "DependsOnPastVerdict",
     "GapReport", "LatestOnlyDecision", "ManualRun", "MarkPlan", "MarkRunPlan",
-    "RecursiveClearPlan",
+    "RecursiveClearPlan", "ScheduleChangePlan",
 })  # fmt: skip
 
 
