@@ -27,7 +27,7 @@ from ._timetables import (
 )
 from ._types import DataInterval, RunInfo, TimeRestriction
 from ._tz import check_aware
-from .errors import InvalidIntervalError, WrongTypeError
+from .errors import InvalidArgumentError, InvalidIntervalError, WrongTypeError
 
 __all__ = [
     "check_timetable",
@@ -224,7 +224,9 @@ def calendar_month(
     a tick rolled to.  [`timetable.draw.month_grid`][timetable.draw.month_grid] draws it.
 
     Raises:
-        WrongTypeError: *source* is neither a calendar nor a timetable with a calendar.
+        WrongTypeError: *source* is neither a calendar nor a timetable with a calendar,
+            or *year* / *month* is not an int.
+        InvalidArgumentError: *year* is outside 2-9998 or *month* outside 1-12.
         CalendarRangeError: the month is outside the calendar's materialized years.
 
     >>> from timetable import BusinessCalendar, CronTrigger
@@ -241,6 +243,12 @@ def calendar_month(
             "source", source, "expected a BusinessCalendar or a timetable with a calendar"
         )
     calendar = found
+    # the grid reads the days either side of the month, so years 1 and 9999 are out
+    for name, value, low, high in (("year", year, 2, 9998), ("month", month, 1, 12)):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise WrongTypeError.for_value(name, value, "expected an int")
+        if not low <= value <= high:
+            raise InvalidArgumentError.for_value(name, value, f"expected {low} to {high}")
     first = date(year, month, 1)
     nxt = date(year + (month == 12), month % 12 + 1, 1)
     days: dict[date, str] = {}

@@ -227,3 +227,17 @@ def test_a_million_intervals_is_still_one_plan() -> None:
     with pytest.raises(T.errors.InvalidRequestError):
         check_plan_size(minutely, start=start, end=end + timedelta(minutes=1), argument="x",
                         instead="")
+
+
+@pytest.mark.parametrize(
+    ("year", "month", "error"),
+    [({}, 3, T.errors.WrongTypeError), (2024, "3", T.errors.WrongTypeError),
+     (True, 3, T.errors.WrongTypeError), (2024, 13, T.errors.InvalidArgumentError),
+     (2024, 0, T.errors.InvalidArgumentError), (9999, 12, T.errors.InvalidArgumentError),
+     (1, 1, T.errors.InvalidArgumentError)],
+)
+def test_calendar_month_refuses_a_bad_year_or_month(year: Any, month: Any, error: type) -> None:
+    """Found by the long fuzz run: ``calendar_month(cal, {}, 3)`` escaped as TypeError."""
+    with pytest.raises(error) as info:
+        T.calendar_month(T.BusinessCalendar(), year, month)
+    assert info.value.argument == ("year" if year != 2024 else "month")
