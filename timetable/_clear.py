@@ -1003,34 +1003,6 @@ def _check_removed(graph: TaskGraph, history: RunHistory, unknown_tasks: str) ->
     return missing
 
 
-def _cleared(
-    ti: TaskInstanceRecord, graph: TaskGraph, reasons: tuple[str, ...]
-) -> TaskInstanceChange:
-    if ti.state is TaskState.RUNNING:
-        state_after: TaskState | None = TaskState.RESTARTING
-        max_after = ti.max_tries
-    else:
-        state_after = None
-        known = ti.task_id in graph
-        # the task's retries when it is known; otherwise keep what is left
-        max_after = (
-            ti.try_number + graph.task(ti.task_id).retries
-            if known
-            else max(ti.max_tries, ti.try_number)
-        )
-    return TaskInstanceChange(
-        run_id=ti.run_id,
-        task_id=ti.task_id,
-        map_index=ti.map_index,
-        state_before=ti.state,
-        state_after=state_after,
-        try_number=ti.try_number,
-        max_tries_before=ti.max_tries,
-        max_tries_after=max_after,
-        reasons=reasons,
-    )
-
-
 def _run_changes(
     run_ids: Iterable[str], history: RunHistory, reset_to: RunState | None, reason: str
 ) -> tuple[RunChange, ...]:
