@@ -926,7 +926,7 @@ def _year_list_span(years: Any) -> tuple[int, int]:
     if len(ys) > 9_998:
         raise InvalidCalendarError.for_value("years", years, "expected at most 400 years")
     ys.sort()
-    if ys != list(range(ys[0], ys[-1] + 1)):
+    if ys[-1] - ys[0] + 1 != len(ys) or len(set(ys)) != len(ys):
         raise InvalidCalendarError.for_value("years", years, "expected consecutive years")
     return (ys[0], ys[-1])
 

@@ -37,6 +37,7 @@ from typing import Any
 from ._calendar import CalendarTicker
 from ._cron import CronSpec, CronTicker, cron_ticker, zone_offsets, zone_transitions
 from ._delta import has_calendar_units, is_relativedelta, step
+from ._limits import MAX_PLAN_INTERVALS
 from ._runs import _fast_iter, _iter_chain, _make_run, check_timetable
 from ._timetables import (
     _MAX_STEPS,
@@ -44,13 +45,20 @@ from ._timetables import (
     CronTrigger,
     DeltaDataIntervals,
     DeltaTrigger,
+    MultiCronTrigger,
     TimetableProtocol,
 )
 from ._types import RunInfo, TimeRestriction
 from ._tz import check_aware, resolve_wall
 from ._validation import aware_arg, checked
 from ._zonetable import constant_after, range_changes
-from .errors import CalendarRangeError, InvalidArgumentError, InvalidIntervalError, WrongTypeError
+from .errors import (
+    CalendarRangeError,
+    InvalidArgumentError,
+    InvalidIntervalError,
+    PlanTooLargeError,
+    WrongTypeError,
+)
 
 __all__ = ["count_intervals", "interval_containing", "iter_intervals", "nth_interval"]
 
@@ -129,6 +137,18 @@ def count_intervals(
             return 0
         moved, _ = adv(x0, end_, None)
         return moved + 1
+    if isinstance(tt, MultiCronTrigger):
+        # The merged ticks are walked; each cron alone is counted by arithmetic, and their
+        # sum bounds the walk, so a range too long to walk is refused at once.
+        bound = sum(count_intervals(c, start=start, end=end_) for c in tt.children)
+        if bound > MAX_PLAN_INTERVALS:
+            raise PlanTooLargeError(
+                f"end: {start.isoformat()} .. {end_.isoformat()} holds up to {bound:,} runs of "
+                f"{tt.summary!r}; a MultiCronTrigger is counted by walking its merged ticks, "
+                f"at most {MAX_PLAN_INTERVALS:,} of them: count a shorter range, or each "
+                "cron alone",
+                argument="end",
+            )
     return sum(1 for _ in _chain(tt, start, end_, now))
 
 
