@@ -221,8 +221,57 @@ def dst_report(timetable: TimetableProtocol, *, start: datetime, end: datetime) 
     if ticker.simple_zone:
         return report
     tz = ticker.tz
+    out: list[DstTick] = []
+    seen: set[datetime] = set()
+    for a, b in _windows(tt, start, end):
+        for found in _affected(tt, _ticks(tt, a, b), tz):
+            if found.tick not in seen:
+                seen.add(found.tick)
+                out.append(found)
+    out.sort(key=lambda d: d.tick)
+    return attrs.evolve(report, ticks=tuple(out))
+
+
+_MARGIN = timedelta(hours=3)  # more than any gap or fold lasts
+
+
+def _windows(
+    tt: CronDataIntervals | CronTrigger, start: datetime, end: datetime
+) -> list[tuple[datetime, datetime]]:
+    """Stretches of ``[start, end]`` that hold every tick an offset change can affect:
+    from the tick before the change (less the margin) to the second tick after it (plus
+    the margin), one per change; the whole range when the zone's changes cannot be read."""
+    from ._zonetable import range_changes
+
+    ticker = tt.base_ticker
+    try:
+        # from the tick before start: the first tick's spacing reaches back to it
+        lo = ticker.prev(start) or start
+        changes = range_changes(ticker.tz, lo - _MARGIN, end + _MARGIN)
+    except OverflowError:
+        changes = None
+    if changes is None:
+        return [(start, end)]
+    out: list[tuple[datetime, datetime]] = []
+    for instant, _, _ in changes:
+        try:
+            a = ticker.prev(instant - _MARGIN) or start
+            b = ticker.next(instant + _MARGIN)
+            b = (ticker.next(b) if b is not None else None) or end
+        except OverflowError:
+            a, b = start, end
+        a, b = max(a, start), min(b, end)
+        if a <= b:
+            out.append((a, b))
+    return out
+
+
+def _affected(
+    tt: CronDataIntervals | CronTrigger, ticks: list[datetime], tz: Any
+) -> list[DstTick]:
+    """The ticks of *ticks* (each after the first) whose spacing a clock change altered."""
+    ticker = tt.base_ticker
     spec = ticker.spec
-    ticks = _ticks(tt, start, end)
     out: list[DstTick] = []
     prev: datetime | None = None
     prev_nominal: datetime | None = None
@@ -261,7 +310,7 @@ def dst_report(timetable: TimetableProtocol, *, start: datetime, end: datetime) 
                     )
                 )
         prev, prev_nominal = t, nominal
-    return attrs.evolve(report, ticks=tuple(out))
+    return out
 
 
 def _ticks(tt: CronDataIntervals | CronTrigger, start: datetime, end: datetime) -> list[datetime]:
