@@ -11,19 +11,19 @@ from hypothesis import strategies as st
 
 from timetable import CronDataIntervals, CronTrigger, DstPolicy, dst_report
 from timetable._dst_report import _affected, _ticks
-from timetable.strategies import aware_datetimes, cron_expressions, timezones
+from timetable.strategies import aware_datetimes, timezones
 
 ZONES = ("Europe/Berlin", "America/New_York", "Australia/Lord_Howe", "America/Havana",
          "America/Sao_Paulo", "Pacific/Apia", "Pacific/Chatham")
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(cron=st.one_of(st.sampled_from(["30 2 * * *", "*/20 * * * *", "0 * * * *", "15 1 * * 0",
-                                       "0 0 1 * *", "45 23 L * *"]), cron_expressions()),
+@given(cron=st.sampled_from(["30 2 * * *", "*/20 * * * *", "0 * * * *", "15 1 * * 0",
+                             "0 0 1 * *", "45 23 L * *", "30 0,1,2,3 * * *", "0 0 1 */5 *"]),
        zone=timezones(zones=ZONES),
        start=aware_datetimes(min_value=datetime(1990, 1, 1, tzinfo=UTC),
                              max_value=datetime(2030, 1, 1, tzinfo=UTC)),
-       days=st.integers(0, 200), data=st.booleans(),
+       days=st.integers(0, 120), data=st.booleans(),
        gap=st.sampled_from(["shift", "skip", "clamp"]),
        fold=st.sampled_from(["first", "second", "both"]))
 def test_the_report_around_each_change_is_the_report_over_every_tick(
