@@ -99,6 +99,7 @@ class WebDriver:
 
 @pytest.fixture(scope="module")
 def site() -> Iterator[str]:
+    pytest.importorskip("mkdocs", reason="the docs extra is not installed (pip install -e '.[test]')")
     out = Path(tempfile.mkdtemp(prefix="timetable-site-"))
     proc = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "--site-dir", str(out)],
