@@ -1120,25 +1120,13 @@ class CalendarTicker:
 
     # -- skip / span -------------------------------------------------------------------------------
     def _forward(self, u: datetime | None) -> datetime | None:
-        first: date | None = None
-        while u is not None:
-            d = self.day_of(u)
-            if not self.excluded(d):
-                return u
-            if first is None:
-                first = d
-            elif (d - first).days > _SKIP_LIMIT:
-                raise NoBusinessDayError.for_value(
-                    "calendar", self.calendar, f"no business day within {_SKIP_LIMIT} days after {first}"
-                )
-            if self.cron:
-                b = self._next_kept(d, 1)
-                u = None if b is None else self.first_tick(b)
-            else:
-                u = self.base.next(u)
-        return None
+        return self._skip(u, 1)
 
     def _backward(self, u: datetime | None) -> datetime | None:
+        return self._skip(u, -1)
+
+    def _skip(self, u: datetime | None, step: int) -> datetime | None:
+        """*u*, or the first base tick on a kept day after (*step* 1) or before (-1) it."""
         first: date | None = None
         while u is not None:
             d = self.day_of(u)
@@ -1146,15 +1134,16 @@ class CalendarTicker:
                 return u
             if first is None:
                 first = d
-            elif (first - d).days > _SKIP_LIMIT:
+            elif (d - first).days * step > _SKIP_LIMIT:
+                way = "after" if step > 0 else "before"
                 raise NoBusinessDayError.for_value(
-                    "calendar", self.calendar, f"no business day within {_SKIP_LIMIT} days before {first}"
+                    "calendar", self.calendar, f"no business day within {_SKIP_LIMIT} days {way} {first}"
                 )
             if self.cron:
-                b = self._next_kept(d, -1)
-                u = None if b is None else self.last_tick(b)
+                b = self._next_kept(d, step)
+                u = None if b is None else self.first_tick(b) if step > 0 else self.last_tick(b)
             else:
-                u = self.base.prev(u)
+                u = self.base.next(u) if step > 0 else self.base.prev(u)
         return None
 
     # -- rolled ticks --------------------------------------------------------------------------------
