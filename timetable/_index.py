@@ -19,11 +19,13 @@ instant.  Only the way of getting there differs:
 * **anything else** streams the runs (lazily, without building run objects).
 
 Whole calendar years are skipped with a memoized table: the number of chain steps from
-the first tick of year *y* to the first tick of year *y + 1* (computed once per ticker
-and year, and used only when the chain from the caller's tick really passes that anchor).
-So a ten-year minutely count costs a few divisions, and a daily count in Berlin walks only
-the partial years at its two ends (four transitions at most), whether it spans ten years
-or a hundred; never 5 million steps.
+the first tick of year *y* to the first tick of year *y + 1* (used only when the chain from
+the caller's tick really passes that anchor).  Years alike in their wall calendar and in
+their zone's offset changes relative to 1 January have equal entries, so the table walks
+one year of each kind (at most 14 under a yearly DST rule) and reads the rest off a cheap
+signature.  So a ten-year minutely count costs a few divisions, and a first daily count in
+Berlin over a century walks the partial years at its two ends and about a dozen others;
+never 5 million steps.
 """
 
 from __future__ import annotations
@@ -724,7 +726,7 @@ class _CronWalk:
             if settled is not None and last > settled + _MARGIN:
                 break  # no transition ahead: the final walk is arithmetic
             seg = table.segment(y)
-            nxt = _year_anchor(self.tk, y + 1)
+            nxt = table.anchor(y + 1)
             if seg is None or nxt is None:
                 break
             if until is not None and nxt > until:
@@ -837,27 +839,101 @@ def _year_anchor_or_max(tk: CronTicker, year: int) -> datetime:
 
 
 class _YearTable:
-    """Chain steps from one year's anchor to the next, memoized per ticker and kind."""
+    """Chain steps from one year's anchor to the next, memoized per ticker and kind.
 
-    __slots__ = ("_segments", "walk")
+    A year's anchor and segment depend only on the wall calendar around it (the weekday
+    of 1 January, and whether the year is a leap year) and on the zone's offsets and
+    offset changes from a month before 1 January to a month after the next, relative to 1
+    January: years alike in all of these have equal segments and anchors at the same
+    distance from 1 January.  Zones with a yearly DST rule have at most 14 kinds of year,
+    so a first count over a century costs a handful of walks and a cheap signature per
+    year, not a walk per year.
+    """
+
+    __slots__ = ("_anchors", "_by_signature", "_segments", "_signatures", "walk")
 
     def __init__(self, tk: CronTicker, data: bool) -> None:
         self.walk = _CronWalk(tk, data)
         self._segments: dict[int, int | None] = {}
+        self._signatures: dict[int, tuple[Any, ...] | None] = {}
+        # signature -> anchor's distance from 1 January (None: not within a week), and
+        # signature -> segment
+        self._anchors: dict[tuple[Any, ...], timedelta | None] = {}
+        self._by_signature: dict[tuple[Any, ...], int | None] = {}
+
+    def _signature(self, year: int) -> tuple[Any, ...] | None:
+        if year not in self._signatures:
+            self._signatures[year] = _year_signature(self.walk.tk.tz, year)
+        return self._signatures[year]
+
+    def anchor(self, year: int) -> datetime | None:
+        """The first tick at or after 1 January of *year*, 00:00 UTC (`_year_anchor`)."""
+        sig = self._signature(year) if 2 <= year <= 9990 else None
+        if sig is None:
+            return _year_anchor(self.walk.tk, year)
+        j0 = datetime(year, 1, 1, tzinfo=UTC)
+        if sig not in self._anchors:
+            a = _year_anchor(self.walk.tk, year)
+            near = a is not None and timedelta(0) <= a - j0 <= _SIG_ANCHOR
+            self._anchors[sig] = a - j0 if near and a is not None else None
+            return a
+        rel = self._anchors[sig]
+        return j0 + rel if rel is not None else _year_anchor(self.walk.tk, year)
 
     def segment(self, year: int) -> int | None:
         """Steps from the anchor of *year* to that of *year + 1*; None if the chain misses it."""
         if year in self._segments:
             return self._segments[year]
-        a, b = _year_anchor(self.walk.tk, year), _year_anchor(self.walk.tk, year + 1)
+        a, b = self.anchor(year), self.anchor(year + 1)
         seg: int | None = None
         if a is not None and b is not None:
-            moved, last = self.walk._walk(a, b, None)
-            seg = moved if last == b else None
+            sig = self._signature(year)
+            nxt = self._signature(year + 1)
+            if sig is None or nxt is None or self._anchors.get(sig) is None \
+                    or self._anchors.get(nxt) is None:
+                seg = self.walked(a, b)
+            elif sig in self._by_signature:
+                seg = self._by_signature[sig]
+            else:
+                seg = self._by_signature[sig] = self.walked(a, b)
         if len(self._segments) > 20_000:  # pragma: no cover - bound the memo
             self._segments.clear()
+            self._signatures.clear()
         self._segments[year] = seg
         return seg
+
+    def walked(self, a: datetime, b: datetime) -> int | None:
+        """Steps from anchor *a* to anchor *b*, walked (None if the chain misses *b*)."""
+        moved, last = self.walk._walk(a, b, None)
+        return moved if last == b else None
+
+
+_SIG_ANCHOR = timedelta(days=8)  # anchors further into the year: walk (few ticks a year)
+_SIG_REACH = timedelta(days=31)  # December before and January after: months of fixed length
+
+
+def _year_signature(tz: Any, year: int) -> tuple[Any, ...] | None:
+    """What a year's anchor and segment depend on, relative to 1 January (None: walk).
+
+    The wall calendar from 1 December of the year before to 31 January of the year after
+    is fixed by the weekday of 1 January and leap-ness; the zone's offset at the start of
+    that span and its changes inside it (as seconds from 1 January) fix the instant of
+    every wall tick.  Only anchors within a week of 1 January are shared, so that the walk
+    between two anchors reads nothing outside the span.
+    """
+    if not 2 <= year <= 9990:
+        return None
+    j0 = datetime(year, 1, 1, tzinfo=UTC)
+    lo = j0 - _SIG_REACH
+    changes = range_changes(tz, lo, datetime(year + 1, 1, 1, tzinfo=UTC) + _SIG_REACH)
+    if changes is None:
+        return None
+    return (
+        year % 4 == 0 and (year % 100 != 0 or year % 400 == 0),
+        j0.weekday(),
+        lo.astimezone(tz).utcoffset(),
+        tuple((t - j0, before, after) for t, before, after in changes),
+    )
 
 
 @lru_cache(maxsize=256)

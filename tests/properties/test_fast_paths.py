@@ -211,3 +211,29 @@ def test_delta_indexing_agrees(delta: Any, start: datetime, span: timedelta, dat
     assert count_intervals(tt, start=start, end=end) == len(ref)
     if ref:
         assert nth_interval(tt, start=start, n=len(ref) - 1) == ref[-1]
+
+
+YEAR_ZONES = ZONES + ("America/Havana", "Pacific/Apia", "Europe/Moscow", "Africa/Casablanca",
+                      "America/Santiago", "Asia/Tehran")
+
+
+@SETTINGS
+@given(
+    fixed_stride_crons(),
+    st.sampled_from(YEAR_ZONES),
+    st.booleans(),
+    st.integers(1900, 2090),
+)
+def test_year_table_shares_only_equal_years(cron: str, zone: str, data: bool, y0: int) -> None:
+    """Years with one signature share one segment and anchor offset: check each against
+    its own walk.  Thirty consecutive years from a fresh table, so the shared entries come
+    from the earlier years of the same run (and of other zones' rules the same way)."""
+    from timetable._index import _year_anchor, _YearTable
+
+    tk = CronTicker(CronSpec(normalize_expression(cron)), get_zone(zone))
+    table = _YearTable(tk, data)
+    for y in range(y0, y0 + 30):
+        a, b = _year_anchor(tk, y), _year_anchor(tk, y + 1)
+        assert table.anchor(y) == a
+        walked = table.walked(a, b) if a is not None and b is not None else None
+        assert table.segment(y) == walked, y
