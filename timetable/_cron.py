@@ -100,15 +100,33 @@ def _field_set(values: list[Any], lo: int, hi: int) -> tuple[int, ...] | None:
     return tuple(v for v in out if lo <= v <= hi)
 
 
+class _Cycle:
+    """Tick-day counts over one 400-year Gregorian cycle (years 1-400, 401-800, ...)."""
+
+    __slots__ = ("before_month", "before_year", "per_cycle")
+
+    def __init__(
+        self, per_cycle: int, before_year: tuple[int, ...], before_month: tuple[tuple[int, ...], ...]
+    ) -> None:
+        self.per_cycle = per_cycle  # tick days in one cycle
+        self.before_year = before_year  # [k]: tick days in the cycle's years before year k + 1
+        self.before_month = before_month  # [k][m]: in year k + 1 of the cycle, months 1..m
+
+
 class CronSpec:
     """A parsed cron expression: its field sets and a wall-clock tick search.
 
     Attributes:
         kind: ``"daily"``, ``"weekly"`` or ``"monthly"`` for fixed-stride shapes (O(1)
             tick numbering), ``None`` otherwise or when built with ``fast=False``.
+        numbered: whether `count_le()` / `wall_at()` number the ticks: the fixed-stride
+            kinds, and every other expression croniter is not asked about (``L``, ``#``,
+            weekday ranges, day-of-month with day-of-week), through the 400-year cycle
+            of the Gregorian calendar.
     """
 
     __slots__ = (
+        "_cycle",
         "_day_set",
         "_days_cache",
         "_fallback",
@@ -192,6 +210,7 @@ class CronSpec:
             time(t // 3600, (t // 60) % 60, t % 60, fold=1) for t in self.tods
         )
         self._days_cache: dict[tuple[int, int], tuple[int, ...]] = {}
+        self._cycle: _Cycle | None = None
         self.kind: str | None = None
         self._day_set: tuple[int, ...] = ()
         self._month_set: tuple[int, ...] = ()
@@ -315,7 +334,36 @@ class CronSpec:
             days = self._days_of_month(y, m)
             j = 0
 
-    # -- tick numbering (fixed-stride kinds) --------------------------------------------------
+    # -- tick numbering -----------------------------------------------------------------------
+    @property
+    def numbered(self) -> bool:
+        """Whether `count_le()` and `wall_at()` may be used (see the class attributes)."""
+        return self.kind is not None or (self.fast and not self._fallback)
+
+    def _general_cycle(self) -> _Cycle:
+        """Tick days per Gregorian 400-year cycle, per year of it and per month (built once).
+
+        A month's tick days depend only on its length and the weekday it starts on, so a
+        year's depend only on whether it is a leap year and the weekday of 1 January: 14
+        kinds of year, each counted once.
+        """
+        cycle = self._cycle
+        if cycle is None:
+            months: dict[tuple[bool, int], tuple[int, ...]] = {}
+            kinds: list[tuple[bool, int]] = []
+            cum = [0]
+            for y in range(1, 401):  # years 1..400: one whole cycle (146,097 days)
+                kind = (calendar.isleap(y), date(y, 1, 1).weekday())
+                if kind not in months:
+                    acc = [0]
+                    for m in range(1, 13):
+                        acc.append(acc[-1] + len(self._days_of_month(y, m)))
+                    months[kind] = tuple(acc)
+                kinds.append(kind)
+                cum.append(cum[-1] + months[kind][12])
+            cycle = self._cycle = _Cycle(cum[400], tuple(cum), tuple(months[k] for k in kinds))
+        return cycle
+
     def _days_before(self, d: date) -> int:
         """Tick days strictly before *d* (from a fixed origin)."""
         kind = self.kind
@@ -325,6 +373,15 @@ class CronSpec:
             o = d.toordinal()
             ws = self._day_set
             return (o // 7) * len(ws) + bisect_left(ws, o % 7)
+        if kind is None:
+            cycle = self._general_cycle()
+            q, k = divmod(d.year - 1, 400)
+            return (
+                q * cycle.per_cycle
+                + cycle.before_year[k]
+                + cycle.before_month[k][d.month - 1]
+                + bisect_left(self._days_of_month(d.year, d.month), d.day)
+            )
         ms, ds = self._month_set, self._day_set
         before = (d.year * len(ms) + bisect_left(ms, d.month)) * len(ds)
         if d.month in ms:
@@ -337,6 +394,8 @@ class CronSpec:
             return True
         if kind == "weekly":
             return d.toordinal() % 7 in self._day_set
+        if kind is None:
+            return d.day in self._days_of_month(d.year, d.month)
         return d.month in self._month_set and d.day in self._day_set
 
     def _day_at(self, j: int) -> date | None:
@@ -350,6 +409,17 @@ class CronSpec:
             ws = self._day_set
             q, r = divmod(j, len(ws))
             o = q * 7 + ws[r]
+        elif kind is None:
+            cycle = self._general_cycle()
+            q, r = divmod(j, cycle.per_cycle)
+            k = bisect_right(cycle.before_year, r) - 1
+            y = q * 400 + k + 1
+            if not 1 <= y <= 9999:
+                return None
+            r -= cycle.before_year[k]
+            acc = cycle.before_month[k]
+            m = bisect_right(acc, r)  # acc[m - 1] <= r < acc[m]
+            return date(y, m, self._days_of_month(y, m)[r - acc[m - 1]])
         else:
             ms, ds = self._month_set, self._day_set
             q, r = divmod(j, len(ds))
@@ -362,7 +432,7 @@ class CronSpec:
         return date.fromordinal(o)
 
     def count_le(self, wall: datetime) -> int:
-        """How many wall ticks are <= *wall*, counted from a fixed origin (fixed-stride kinds)."""
+        """How many wall ticks are <= *wall*, counted from a fixed origin (`numbered` specs)."""
         d = wall.date()
         n = self._days_before(d) * len(self.tods)
         if self._is_tick_day(d):

@@ -16,7 +16,12 @@ instant.  Only the way of getting there differs:
   change).  In UTC and fixed-offset zones there are no windows.  Every-hour shapes whose
   stride divides every offset the zone uses in the range (``*/5`` in Berlin) tick on a UTC
   grid: they are counted as in UTC;
-* **anything else** streams the runs (lazily, without building run objects).
+* **other field-set crons** (``L``, ``#``, ``L5``, a day of the month together with weekdays,
+  days past the 28th) number their wall ticks through the 400-year cycle of the Gregorian
+  calendar (`CronSpec.numbered`: a month's tick days depend only on its length and first
+  weekday), so they take the same jumps;
+* **anything else** (``W``, a year column: expressions croniter evaluates one tick at a
+  time, and calendars' rolls) streams the runs (lazily, without building run objects).
 
 Whole calendar years are skipped with a memoized table: the number of chain steps from
 the first tick of year *y* to the first tick of year *y + 1* (used only when the chain from
@@ -111,10 +116,11 @@ def count_intervals(
 ) -> int:
     """How many runs [`iter_run_infos()`][timetable.iter_run_infos] yields between *start* and *end*.
 
-    O(1) for deltas and for fixed-stride crons in fixed-offset zones.  In DST zones whole
-    years are skipped through a memoized per-year table, so the cost is bounded by the two
-    partial years at the ends (plus one table lookup per whole year), however long the
-    range.  Other schedules are walked lazily.
+    O(1) for deltas and for cron expressions in fixed-offset zones (``L`` and ``#`` too).
+    In DST zones whole years are skipped through a memoized per-year table, so the cost is
+    bounded by the two partial years at the ends (plus one table lookup per whole year),
+    however long the range.  Other schedules (``W`` or a year column, a non-default DST
+    policy in a DST zone, `MultiCronTrigger`) are walked lazily.
 
     Raises:
         NaiveDatetimeError: a datetime argument is naive.
@@ -630,7 +636,7 @@ def _plan(tt: Any, start: datetime, until: datetime | None) -> tuple[datetime | 
         return start.astimezone(UTC), _delta_advancer(delta)
     if kind is CronDataIntervals or kind is CronTrigger:
         tk: CronTicker = tt.ticker
-        if tk.spec.kind is None or not tk.streams:
+        if not tk.spec.numbered or not tk.streams:
             return None
         x0 = tk.align_next(start)
         if x0 is None:
