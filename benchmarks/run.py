@@ -243,7 +243,11 @@ def run_indexing(quick: bool) -> list[dict[str, Any]]:
         ("30 2 * * * Europe/Berlin", CronDataIntervals(cron="30 2 * * *", timezone="Europe/Berlin")),
         ("0 9 * * 1-5 America/New_York", CronTrigger(cron="0 9 * * 1-5", timezone="America/New_York")),
         ("delta 1 minute", DeltaDataIntervals(delta=timedelta(minutes=1))),
-        ("15 3 * * 1#2 UTC (walks)", CronDataIntervals(cron="15 3 * * 1#2")),
+        ("15 3 * * 1#2 UTC (400-year cycle)", CronDataIntervals(cron="15 3 * * 1#2")),
+        ("0 0 L * * Europe/Berlin (400-year cycle)",
+         CronDataIntervals(cron="0 0 L * *", timezone="Europe/Berlin")),
+        ("*/5 * L * * Europe/Berlin (400-year cycle)",
+         CronDataIntervals(cron="*/5 * L * *", timezone="Europe/Berlin")),
     ]
     for label, tt in cases:
         count = count_intervals(tt, start=s, end=e)
@@ -334,9 +338,19 @@ def render(core: list[dict[str, Any]], meta: dict[str, Any], index: list[dict[st
             f"{_fmt(r['trigger_us'])} | {_fmt(r['x_floor'], 1)} | {_fmt(r['croniter_us'])} | "
             f"{_fmt(r['vs_croniter'], 0)} | {_fmt(r['airflow_us'])} | {_fmt(r['vs_airflow'], 0)} |"
         )
-    lines += [
-        "",
-        "Indexing a 10-year range (2014-01-01 .. 2024-01-01), µs per query (warm caches):",
+    lines += ["", *render_index(index)]
+    for name, rows in extra:
+        lines += ["", *render_extra(name, rows)]
+    return "\n".join(lines) + "\n"
+
+
+_INDEX_HEAD = "Indexing a 10-year range (2014-01-01 .. 2024-01-01), µs per query (warm caches):"
+
+
+def render_index(index: list[dict[str, Any]]) -> list[str]:
+    """The indexing table (``--only indexing`` replaces it alone)."""
+    lines = [
+        _INDEX_HEAD,
         "",
         "| case | intervals | count_intervals µs | nth_interval µs | interval_containing µs |",
         "|---|---:|---:|---:|---:|",
@@ -346,9 +360,17 @@ def render(core: list[dict[str, Any]], meta: dict[str, Any], index: list[dict[st
             f"| {r['case']} | {r['intervals']:,} | {_fmt(r['count_us'], 1)} | {_fmt(r['nth_us'], 1)} | "
             f"{_fmt(r['containing_us'], 1)} |"
         )
-    for name, rows in extra:
-        lines += ["", *render_extra(name, rows)]
-    return "\n".join(lines) + "\n"
+    return lines
+
+
+def replace_index(text: str, index: list[dict[str, Any]]) -> str:
+    """*text* with its indexing table replaced."""
+    start = text.find(_INDEX_HEAD)
+    if start < 0:
+        return text.rstrip("\n") + "\n\n" + "\n".join(render_index(index)) + "\n"
+    table = text.find("\n|", start)
+    end = text.find("\n\n", table)
+    return text[:start] + "\n".join(render_index(index)) + ("\n" if end < 0 else text[end:])
 
 
 def render_extra(name: str, rows: list[dict[str, Any]]) -> list[str]:
@@ -383,8 +405,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="fewer items per case")
     parser.add_argument("--out", default=str(HERE / "RESULTS.md"), help="markdown output path")
     parser.add_argument("--no-extra", action="store_true", help="skip bench_*.py files")
-    parser.add_argument("--only", help="comma-separated bench_*.py files to run; replaces "
-                        "only their sections of the existing report")
+    parser.add_argument("--only", help="comma-separated bench_*.py files to run (and/or "
+                        "'indexing' for the indexing table); replaces only their sections "
+                        "of the existing report")
     args = parser.parse_args(argv)
     if args.only:
         only = {name.strip() for name in args.only.split(",") if name.strip()}
@@ -392,6 +415,8 @@ def main(argv: list[str] | None = None) -> int:
         out = Path(args.out)
         text = replace_sections(out.read_text() if out.exists() else "# Benchmark results\n",
                                 extra)
+        if "indexing" in only:
+            text = replace_index(text, run_indexing(args.quick))
         out.write_text(text)
         print(text)
         return 0
