@@ -6,8 +6,10 @@ This is the only module that imports `croniter`.  croniter is used to *parse and
 expand* an expression once (``croniter(expr).expanded``: the sets of seconds, minutes,
 hours, days, months and weekdays it allows, plus ``L`` and ``#``/``L5`` weekday rules).
 Ticks are then found by our own search over those sets, on naive wall-clock datetimes.
-Only expressions with features outside plain field sets (``W``, a year column, ``#``
-combined with a day-of-month) ask croniter, one call per tick.
+``nW`` (the weekday nearest day *n*, with the weekday field ``*``) is one day a month by
+croniter's rule, computed here.  Only expressions with features outside these (other
+``W`` forms, a year column, ``#`` combined with a day-of-month) ask croniter, one call
+per tick.
 
 Three layers, fastest first:
 
@@ -142,6 +144,7 @@ class CronSpec:
         "last_dom",
         "minutes",
         "months",
+        "nearest",
         "nth",
         "seconds",
         "tod_deltas",
@@ -172,9 +175,15 @@ class CronSpec:
         dom_vals = exp[2] if len(exp) > 2 else ["*"]
         self.last_dom = "l" in dom_vals
         self.nth: dict[int, frozenset[Any]] = {}
+        # ``15W``: the weekday nearest the 15th (a single day, any weekday field ``*``) is
+        # found by our own rule; other ``W`` forms ask croniter, tick by tick.
+        w = dom_raw.lower()
+        self.nearest: int | None = None
+        if fast and w[:-1].isdigit() and w.endswith("w") and len(exp) <= 6 and exp[4] == ["*"]:
+            self.nearest = int(w[:-1])
         self._fallback = (
             len(exp) > 6
-            or "w" in dom_raw.lower()
+            or ("w" in dom_raw.lower() and self.nearest is None)
             or (bool(nth_raw) and dom_vals != ["*"])
             or any(isinstance(v, str) and v not in ("*", "l") for v in dom_vals)
             or any(isinstance(v, str) and v != "*" for i, f in enumerate(exp) if i != 2 for v in f)
@@ -214,7 +223,8 @@ class CronSpec:
         self.kind: str | None = None
         self._day_set: tuple[int, ...] = ()
         self._month_set: tuple[int, ...] = ()
-        if fast and not self._fallback and not self.last_dom and not self.nth:
+        if fast and not self._fallback and not self.last_dom and not self.nth \
+                and self.nearest is None:
             if self.dom is None and self.dow is None and self.months is None:
                 self.kind = "daily"
             elif self.dom is None and self.months is None and self.dow is not None:
@@ -244,8 +254,8 @@ class CronSpec:
                     "cron", self.expression, f"cannot evaluate this expression ({err})"
                 ) from err
             return
-        if self.dow is not None or self.last_dom or self.nth:
-            return  # weekdays (and last days) always come round
+        if self.dow is not None or self.last_dom or self.nth or self.nearest is not None:
+            return  # weekdays (and last days, and nearest weekdays) always come round
         if self.dom is None:
             return
         months = self.months or tuple(range(1, 13))
@@ -264,6 +274,8 @@ class CronSpec:
         if days is None:
             if self.months is not None and month not in self.months:
                 days = ()
+            elif self.nearest is not None:
+                days = (_nearest_weekday(self.nearest, year, month),)
             elif self.fast and (self.dow is None or (self.dom is None and not self.last_dom)):
                 days = self._days_by_arithmetic(year, month)
             else:
@@ -532,6 +544,21 @@ class CronSpec:
         """Whether the naive wall time is a tick."""
         p = self.prev_wall(wall + timedelta(microseconds=1))
         return p == wall
+
+
+def _nearest_weekday(n: int, year: int, month: int) -> int:
+    """The day of ``nW`` in a month: day *n* (or the month's last day, if shorter) when it
+    is a weekday; from a Saturday the Friday before, from a Sunday the Monday after, never
+    leaving the month (a Saturday the 1st gives Monday the 3rd, a Sunday on the last day
+    gives the Friday before it).  croniter's rule, which Airflow uses."""
+    first_wd, ndays = calendar.monthrange(year, month)  # Monday = 0
+    d = min(n, ndays)
+    wd = (first_wd + d - 1) % 7
+    if wd == 5:
+        return d - 1 if d > 1 else d + 2
+    if wd == 6:
+        return d + 1 if d < ndays else d - 2
+    return d
 
 
 def _at(year: int, month: int, day: int, tod: int) -> datetime:

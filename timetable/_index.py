@@ -16,12 +16,12 @@ instant.  Only the way of getting there differs:
   change).  In UTC and fixed-offset zones there are no windows.  Every-hour shapes whose
   stride divides every offset the zone uses in the range (``*/5`` in Berlin) tick on a UTC
   grid: they are counted as in UTC;
-* **other field-set crons** (``L``, ``#``, ``L5``, a day of the month together with weekdays,
-  days past the 28th) number their wall ticks through the 400-year cycle of the Gregorian
+* **other field-set crons** (``L``, ``#``, ``L5``, ``15W``, a day of the month together with
+  weekdays, days past the 28th) number their wall ticks through the 400-year cycle of the Gregorian
   calendar (`CronSpec.numbered`: a month's tick days depend only on its length and first
   weekday), so they take the same jumps;
-* **anything else** (``W``, a year column: expressions croniter evaluates one tick at a
-  time, and calendars' rolls) streams the runs (lazily, without building run objects).
+* **anything else** (``W`` beside weekdays, a year column: expressions croniter evaluates
+  one tick at a time, and calendars' rolls) streams the runs (lazily, without building run objects).
 
 Whole calendar years are skipped with a memoized table: the number of chain steps from
 the first tick of year *y* to the first tick of year *y + 1* (used only when the chain from
@@ -119,7 +119,7 @@ def count_intervals(
     O(1) for deltas and for cron expressions in fixed-offset zones (``L`` and ``#`` too).
     In DST zones whole years are skipped through a memoized per-year table, so the cost is
     bounded by the two partial years at the ends (plus one table lookup per whole year),
-    however long the range.  Other schedules (``W`` or a year column, a non-default DST
+    however long the range.  Other schedules (a year column, a non-default DST
     policy in a DST zone, `MultiCronTrigger`) are walked lazily.
 
     Raises:

@@ -21,8 +21,22 @@ ZONES = ("UTC", "+05:30", "Europe/Berlin", "America/Sao_Paulo", "Australia/Lord_
 ONE_DAY = timedelta(days=1)
 
 
+def _own(tk: CalendarTicker, t: datetime, step: int) -> tuple[date, datetime | None]:
+    """*t*'s day, and on a business day the base schedule's own next (or previous) tick
+    when it falls on that day.  Where a DST gap pushed a tick past the gap (02:30 to
+    03:30), the base schedule's ``next`` from inside the gap's shadow (03:00) is the next
+    day's tick, as in Airflow: the rolled schedule keeps that answer for its business
+    days, so the walk takes the day's own ticks from it, not from the stream."""
+    td = tk.day_of(t)
+    if tk.excluded(td):
+        return td, None
+    u = tk.base.next(t) if step > 0 else tk.base.prev(t)
+    return td, u if u is not None and tk.day_of(u) == td else None
+
+
 def _walk_next(tk: CalendarTicker, t: datetime) -> datetime | None:
     """Every base tick from the excluded days before *t* on, until none can win."""
+    td, own = _own(tk, t, 1)
     lo = tk.day_of(t)
     for _ in range(32):
         if not tk.excluded(lo - ONE_DAY):
@@ -34,8 +48,8 @@ def _walk_next(tk: CalendarTicker, t: datetime) -> datetime | None:
     while u is not None:
         if stop is not None and tk.day_of(u) >= stop:
             break
-        img = tk._image(u)
-        if img > t and (best is None or img < best):
+        img = own if tk.day_of(u) == td and not tk.excluded(td) else tk._image(u)
+        if img is not None and img > t and (best is None or img < best):
             best = img
             stop = tk.calendar.next_business_day(tk.day_of(img), limit=32)
         u = tk.base.next(u)
@@ -43,6 +57,7 @@ def _walk_next(tk: CalendarTicker, t: datetime) -> datetime | None:
 
 
 def _walk_prev(tk: CalendarTicker, t: datetime) -> datetime | None:
+    td, own = _own(tk, t, -1)
     hi = tk.day_of(t)
     for _ in range(32):
         if not tk.excluded(hi + ONE_DAY):
@@ -54,8 +69,8 @@ def _walk_prev(tk: CalendarTicker, t: datetime) -> datetime | None:
     while u is not None:
         if stop is not None and tk.day_of(u) <= stop:
             break
-        img = tk._image(u)
-        if img < t and (best is None or img > best):
+        img = own if tk.day_of(u) == td and not tk.excluded(td) else tk._image(u)
+        if img is not None and img < t and (best is None or img > best):
             best = img
             stop = tk.calendar.previous_business_day(tk.day_of(img), limit=32)
         u = tk.base.prev(u)
@@ -221,3 +236,15 @@ def test_daily_shapes_by_day_arithmetic_equal_the_base_stream(
     except (NoBusinessDayError, CalendarRangeError):
         assume(False)
     assert fast == slow
+
+
+@pytest.mark.parametrize("roll", ROLLED)
+def test_a_business_day_keeps_the_base_next_inside_a_gaps_shadow(roll: str) -> None:
+    """Berlin, 26 March 2000 (a Sunday, a business day here): 02:30 does not exist and
+    runs at 03:30 CEST.  From 03:00 CEST the base schedule's next run is the next day's
+    02:30, as Airflow's; the rolled schedule answers the same on its business days."""
+    cal = BusinessCalendar(weekmask="1111011")  # Fridays off
+    tk = _ticker("30 2 * * *", "Europe/Berlin", cal, roll)
+    t = datetime(2000, 3, 26, 1, 0, tzinfo=UTC)  # 03:00 CEST, just after the jump
+    assert tk.next(t) == tk.base.next(t) == datetime(2000, 3, 27, 0, 30, tzinfo=UTC)
+    assert _walk_next(tk, t) == tk.next(t)
