@@ -406,7 +406,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default=str(HERE / "RESULTS.md"), help="markdown output path")
     parser.add_argument("--no-extra", action="store_true", help="skip bench_*.py files")
     parser.add_argument("--only", help="comma-separated bench_*.py files to run (and/or "
-                        "'indexing' for the indexing table); replaces only their sections "
+                        "'indexing' for the indexing table, 'core' for it and the stream table); replaces only their sections "
                         "of the existing report")
     args = parser.parse_args(argv)
     if args.only:
@@ -415,7 +415,12 @@ def main(argv: list[str] | None = None) -> int:
         out = Path(args.out)
         text = replace_sections(out.read_text() if out.exists() else "# Benchmark results\n",
                                 extra)
-        if "indexing" in only:
+        if "core" in only:  # the stream and indexing tables: everything before the files'
+            core, meta = run_core(args.quick)
+            head = render(core, meta, run_indexing(args.quick), [])
+            i = text.find("\n`bench_")
+            text = head.rstrip("\n") + "\n" + ("" if i < 0 else text[i:])
+        elif "indexing" in only:
             text = replace_index(text, run_indexing(args.quick))
         out.write_text(text)
         print(text)
