@@ -84,6 +84,7 @@ PRESETS: dict[str, str] = {
 _MIN_WALL = datetime(1, 1, 2)  # noqa: DTZ001 (naive wall clock)
 _MAX_WALL = datetime(9999, 12, 30)  # noqa: DTZ001 (naive wall clock)
 _MAX_ORDINAL = date.max.toordinal()
+_MONTH_DAYS = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 _EPOCH_NAIVE = datetime(1970, 1, 1)  # noqa: DTZ001 (naive wall clock)
 _EPOCH_UTC = datetime(1970, 1, 1, tzinfo=UTC)
 _MIDNIGHT = time()
@@ -218,7 +219,7 @@ class CronSpec:
         self.tod_times1 = tuple(
             time(t // 3600, (t // 60) % 60, t % 60, fold=1) for t in self.tods
         )
-        self._days_cache: dict[tuple[int, int], tuple[int, ...]] = {}
+        self._days_cache: dict[tuple[int, int, int], tuple[int, ...]] = {}
         self._cycle: _Cycle | None = None
         self.kind: str | None = None
         self._day_set: tuple[int, ...] = ()
@@ -267,19 +268,26 @@ class CronSpec:
 
     # -- day matching -----------------------------------------------------------------------
     def _days_of_month(self, year: int, month: int) -> tuple[int, ...]:
+        """The month's tick days, ascending.
+
+        They depend only on the month, its length and the weekday it starts on, so they
+        are memoized by that shape (at most 336 of them) rather than by year; the reference
+        engine (``fast=False``) memoizes by year and month.
+        """
         if self.kind == "monthly":  # every listed day is <= 28: no calendar needed
             return self._day_set if month in self._month_set else ()
-        key = (year, month)
+        first_wd = date(year, month, 1).weekday()  # Monday = 0
+        ndays = _MONTH_DAYS[month] if month != 2 or not calendar.isleap(year) else 29
+        key = (month, first_wd, ndays) if self.fast else (year, month, 0)
         days = self._days_cache.get(key)
         if days is None:
             if self.months is not None and month not in self.months:
                 days = ()
             elif self.nearest is not None:
-                days = (_nearest_weekday(self.nearest, year, month),)
+                days = (_nearest_weekday(self.nearest, first_wd, ndays),)
             elif self.fast and (self.dow is None or (self.dom is None and not self.last_dom)):
-                days = self._days_by_arithmetic(year, month)
+                days = self._days_by_arithmetic(first_wd, ndays)
             else:
-                first_wd, ndays = calendar.monthrange(year, month)  # Monday = 0
                 dom_restricted = self.dom is not None or self.last_dom
                 out = []
                 for d in range(1, ndays + 1):
@@ -298,14 +306,14 @@ class CronSpec:
                     if (dom_ok or dow_ok) if either else (dom_ok and dow_ok):
                         out.append(d)
                 days = tuple(out)
-            if len(self._days_cache) > 4096:
+            if len(self._days_cache) > 4096:  # only the reference engine's keys grow
                 self._days_cache.clear()
             self._days_cache[key] = days
         return days
 
-    def _days_by_arithmetic(self, year: int, month: int) -> tuple[int, ...]:
-        """The month's tick days when only one of day-of-month / day-of-week is restricted."""
-        first_wd, ndays = calendar.monthrange(year, month)  # Monday = 0
+    def _days_by_arithmetic(self, first_wd: int, ndays: int) -> tuple[int, ...]:
+        """A month's tick days when only one of day-of-month / day-of-week is restricted,
+        from the weekday it starts on (Monday = 0) and its length."""
         if self.dow is None:
             if self.dom is None and not self.last_dom:
                 return tuple(range(1, ndays + 1))
@@ -546,12 +554,12 @@ class CronSpec:
         return p == wall
 
 
-def _nearest_weekday(n: int, year: int, month: int) -> int:
-    """The day of ``nW`` in a month: day *n* (or the month's last day, if shorter) when it
-    is a weekday; from a Saturday the Friday before, from a Sunday the Monday after, never
-    leaving the month (a Saturday the 1st gives Monday the 3rd, a Sunday on the last day
-    gives the Friday before it).  croniter's rule, which Airflow uses."""
-    first_wd, ndays = calendar.monthrange(year, month)  # Monday = 0
+def _nearest_weekday(n: int, first_wd: int, ndays: int) -> int:
+    """The day of ``nW`` in a month starting on weekday *first_wd* (Monday = 0) with
+    *ndays* days: day *n* (or the last day, if the month is shorter) when it is a weekday;
+    from a Saturday the Friday before, from a Sunday the Monday after, never leaving the
+    month (a Saturday the 1st gives Monday the 3rd, a Sunday on the last day gives the
+    Friday before it).  croniter's rule, which Airflow uses."""
     d = min(n, ndays)
     wd = (first_wd + d - 1) % 7
     if wd == 5:
