@@ -29,6 +29,7 @@ from __future__ import annotations
 import enum
 import itertools
 import json
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -57,9 +58,9 @@ from ._planning import (
 )
 from ._records import RunRecord, RunState, RunType
 from ._rows import RowLike
-from ._runs import _excluded, _fast_iter, check_timetable, iter_run_infos
+from ._runs import _excluded, _fast_iter, check_timetable, iter_run_infos, run_info_of
 from ._timetables import TimetableProtocol
-from ._types import DataInterval, RunInfo
+from ._types import RunInfo
 from ._tz import check_aware
 from ._validation import aware as _aware
 from ._validation import bool_arg, checked, enum_items_arg, enum_missing, indent_arg, max_lines_arg
@@ -222,6 +223,161 @@ class BackfillEntry:
 
 _Row = tuple[Action, Reason, datetime, datetime, datetime, str | None, str | None, int | None]
 
+#: Every ``(action, reason)`` pair, numbered: a row stores its pair as one byte.
+_PAIRS: tuple[tuple[Action, Reason], ...] = tuple((a, r) for a in Action for r in Reason)
+_CODE: dict[tuple[Action, Reason], int] = {pair: i for i, pair in enumerate(_PAIRS)}
+#: ``code -> 1`` for the pairs whose run the backfill starts (not ``skip``): a
+#: ``bytes.translate`` table.
+_STARTS = bytes(int(a is not Action.SKIP) for a, _ in _PAIRS).ljust(256, b"\0")
+_CREATE_MISSING = _CODE[Action.CREATE, Reason.MISSING]
+
+
+class _Rows:
+    """The rows of a backfill plan, stored column by column.
+
+    A million-interval plan holds two lists of datetimes (consecutive intervals share
+    their boundary objects) and one byte per row for its ``(action, reason)``; every
+    other column is either absent and derived - ``run_after`` is the interval's end, a
+    ``reprocess`` row's ``run_id`` is the existing run's, the waves number the started
+    rows from ``started0`` in groups of ``per_wave`` - or a list when some row has its
+    own value (a plan read back from a document).  `row()` and iteration give the
+    8-tuples ``(action, reason, run_after, start, end, run_id, existing_run_id, wave)``.
+    """
+
+    __slots__ = ("_started", "afters", "codes", "ends", "existing", "per_wave", "run_ids",
+                 "started0", "starts", "waves")
+
+    def __init__(self, per_wave: int = 1, started0: int = 0) -> None:
+        self.codes = bytearray()
+        self.starts: list[datetime] = []
+        self.ends: list[datetime] = []
+        self.afters: list[datetime] | None = None
+        self.run_ids: list[str | None] | None = None
+        self.existing: list[str | None] | None = None
+        self.waves: list[int | None] | None = None
+        self.per_wave = per_wave
+        self.started0 = started0
+        self._started: list[int] | None = None  # started rows before each row, on demand
+
+    @classmethod
+    def from_tuples(cls, rows: Iterable[_Row]) -> _Rows:
+        """Rows given one tuple each (a plan read back from its document)."""
+        out = cls()
+        out.afters, out.run_ids, out.existing, out.waves = [], [], [], []
+        for action, reason, run_after, start, end, run_id, existing, wave in rows:
+            out.codes.append(_CODE[Action(action), Reason(reason)])
+            out.starts.append(start)
+            out.ends.append(end)
+            out.afters.append(run_after)
+            out.run_ids.append(run_id)
+            out.existing.append(existing)
+            out.waves.append(wave)
+        return out
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def _column_afters(self) -> list[datetime]:
+        return self.ends if self.afters is None else self.afters
+
+    def _column_existing(self) -> list[str | None]:
+        return [None] * len(self.codes) if self.existing is None else self.existing
+
+    def _column_run_ids(self) -> list[str | None]:
+        if self.run_ids is not None:
+            return self.run_ids
+        reprocess = Action.REPROCESS
+        return [ex if _PAIRS[c][0] is reprocess else None
+                for c, ex in zip(self.codes, self._column_existing(), strict=True)]
+
+    def _column_waves(self) -> list[int | None]:
+        if self.waves is not None:
+            return self.waves
+        out: list[int | None] = []
+        started, per_wave = self.started0, self.per_wave
+        for flag in self.codes.translate(_STARTS):
+            if flag:
+                out.append(started // per_wave + 1)
+                started += 1
+            else:
+                out.append(None)
+        return out
+
+    def __iter__(self) -> Iterator[_Row]:
+        pairs = map(_PAIRS.__getitem__, self.codes)
+        return (
+            (a, r, ra, s, e, rid, ex, w)
+            for (a, r), ra, s, e, rid, ex, w in zip(
+                pairs, self._column_afters(), self.starts, self.ends, self._column_run_ids(),
+                self._column_existing(), self._column_waves(), strict=True,
+            )
+        )
+
+    def row(self, i: int) -> _Row:
+        """Row *i* (``0 <= i < len(self)``)."""
+        action, reason = _PAIRS[self.codes[i]]
+        end = self.ends[i]
+        existing = None if self.existing is None else self.existing[i]
+        run_id = existing if action is Action.REPROCESS else None
+        if self.run_ids is not None:
+            run_id = self.run_ids[i]
+        if self.waves is not None:
+            wave = self.waves[i]
+        elif action is Action.SKIP:
+            wave = None
+        else:
+            started = self._started
+            if started is None:
+                started = self._started = [
+                    0, *itertools.accumulate(self.codes.translate(_STARTS))
+                ]
+            wave = (self.started0 + started[i]) // self.per_wave + 1
+        after = end if self.afters is None else self.afters[i]
+        return (action, reason, after, self.starts[i], end, run_id, existing, wave)
+
+    def count(self, action: Action) -> int:
+        """How many rows have *action*."""
+        codes = self.codes
+        return sum(codes.count(c) for c, (a, _) in enumerate(_PAIRS) if a is action)
+
+    def logical_dates(self) -> tuple[datetime, ...]:
+        """The start of every row whose run the backfill starts."""
+        return tuple(itertools.compress(self.starts, self.codes.translate(_STARTS)))
+
+    def _content(self) -> tuple[Any, ...]:
+        return (bytes(self.codes), self.starts, self.ends, self._column_afters(),
+                self._column_run_ids(), self._column_existing(), self._column_waves())
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, _Rows):
+            return NotImplemented
+        return self._content() == other._content()
+
+    def __hash__(self) -> int:
+        return hash(tuple(map(tuple, self._content())))
+
+    def __getstate__(self) -> tuple[Any, ...]:
+        return (bytes(self.codes), self.starts, self.ends, self.afters, self.run_ids,
+                self.existing, self.waves, self.per_wave, self.started0)
+
+    def __setstate__(self, state: tuple[Any, ...]) -> None:
+        (codes, self.starts, self.ends, self.afters, self.run_ids, self.existing, self.waves,
+         self.per_wave, self.started0) = state
+        self.codes = bytearray(codes)
+        self._started = None
+
+
+def _as_rows(value: Any) -> _Rows:
+    if isinstance(value, _Rows):
+        return value
+    try:
+        return _Rows.from_tuples(value)
+    except (TypeError, ValueError, KeyError):
+        raise WrongTypeError.for_value(
+            "_rows", value, "expected (action, reason, run_after, start, end, run_id, "
+            "existing_run_id, wave) rows"
+        ) from None
+
 
 @attrs.frozen(kw_only=True)
 class BackfillPlan:
@@ -239,7 +395,9 @@ class BackfillPlan:
     request: BackfillRequest
     now: datetime
     dry_run: bool = False
-    _rows: tuple[_Row, ...] = attrs.field(default=(), alias="_rows", repr=False)
+    _rows: _Rows = attrs.field(
+        factory=_Rows, alias="_rows", repr=False, converter=_as_rows
+    )
     _reprocessed: tuple[RunRecord, ...] = attrs.field(
         default=(), alias="_reprocessed", repr=False
     )
@@ -251,13 +409,14 @@ class BackfillPlan:
         return len(self._rows)
 
     def __iter__(self) -> Iterator[BackfillEntry]:
-        return (self._entry(i) for i in range(len(self._rows)))
+        conf = self.request.dag_run_conf
+        return (_make_entry(i, row, conf) for i, row in enumerate(self._rows, 1))
 
     def __getitem__(self, index: int) -> BackfillEntry:
         return self._entry(range(len(self._rows))[index])
 
     def _entry(self, index: int) -> BackfillEntry:
-        return _make_entry(index + 1, self._rows[index], self.request.dag_run_conf)
+        return _make_entry(index + 1, self._rows.row(index), self.request.dag_run_conf)
 
     @property
     def entries(self) -> tuple[BackfillEntry, ...]:
@@ -270,7 +429,7 @@ class BackfillPlan:
 
         This is Airflow's dry-run output.
         """
-        return tuple(r[3] for r in self._rows if r[0] is not Action.SKIP)
+        return self._rows.logical_dates()
 
     @property
     def conf(self) -> Mapping[str, Any] | None:
@@ -279,8 +438,7 @@ class BackfillPlan:
 
     def count(self, action: Action | str) -> int:
         """How many entries have *action*."""
-        wanted = Action(action)
-        return sum(1 for r in self._rows if r[0] is wanted)
+        return self._rows.count(Action(action))
 
     @property
     def counts(self) -> dict[str, int]:
@@ -336,8 +494,7 @@ class BackfillPlan:
     def waves(self) -> tuple[tuple[int, ...], ...]:
         """The sort ordinals of the runs that may start together, wave by wave."""
         out: list[list[int]] = []
-        for i, row in enumerate(self._rows):
-            wave = row[7]
+        for i, wave in enumerate(self._rows._column_waves()):
             if wave is None:
                 continue
             while len(out) < wave:
@@ -364,7 +521,7 @@ class BackfillPlan:
                 "dag_run_conf": None if req.dag_run_conf is None else dict(req.dag_run_conf),
             },
             "counts": {a.value: self.count(a) for a in Action},
-            "entries": [e.to_dict() for e in self],
+            "entries": [entry_dict(i, row) for i, row in enumerate(self._rows, 1)],
             "reprocessed_runs": [run_dict(r) for r in self._reprocessed],
             "excluded": [{"logical_date": iso(t), "reason": why} for t, why in self.excluded],
         }
@@ -417,11 +574,7 @@ def _decide(
     state = existing.state
     if state is RunState.QUEUED or state is RunState.RUNNING:
         return Action.SKIP, Reason.IN_FLIGHT
-    if state is RunState.FAILED and reprocess is not ReprocessBehavior.NONE:
-        return Action.REPROCESS, Reason.REPROCESS_FAILED
-    if state is RunState.SUCCESS and reprocess is ReprocessBehavior.COMPLETED:
-        return Action.REPROCESS, Reason.REPROCESS_COMPLETED
-    return Action.SKIP, Reason.ALREADY_EXISTS
+    return _decide_state(state, reprocess)
 
 
 def _validate(
@@ -495,11 +648,13 @@ _BLOCK = 4096
 
 def _forwards(
     tt: TimetableProtocol, request: BackfillRequest, now: datetime,
-    first: datetime | None = None,
+    first: datetime | None = None, *, due: bool = True,
 ) -> Iterator[_Triple]:
     """``(run_after, start, end)`` of every interval to consider, oldest first, lazily.
 
     *first* restarts the enumeration at a logical date of the grid (for ``_backwards``).
+    ``due=False`` leaves out the check that the interval ended before *now* (the
+    planner makes it itself).
     """
     start = request.from_date if first is None else first
     source: Iterable[_Triple] | None = _fast_iter(tt, start, request.to_date, _triple)
@@ -508,7 +663,7 @@ def _forwards(
             (i.run_after, i.data_interval.start, i.data_interval.end)
             for i in iter_run_infos(tt, start=start, end=request.to_date, now=now)
         )
-    return _due(source, now)
+    return _due(source, now) if due else iter(source)
 
 
 def _backwards(
@@ -560,6 +715,13 @@ def _infos(
     return _forwards(tt, request, now)
 
 
+def _grid(tt: TimetableProtocol, request: BackfillRequest, now: datetime) -> Iterator[_Triple]:
+    """What `_Planner.fill` reads: `_infos`, forwards without the due check."""
+    if request.run_backwards:
+        return _backwards(tt, request, now)
+    return _forwards(tt, request, now, due=False)
+
+
 def _due(source: Iterable[_Triple], now: datetime) -> Iterator[_Triple]:
     for item in source:
         if item[1] >= now:
@@ -568,36 +730,143 @@ def _due(source: Iterable[_Triple], now: datetime) -> Iterator[_Triple]:
             yield item
 
 
-def _rows(
-    tt: TimetableProtocol, request: BackfillRequest, history: History, now: datetime
-) -> Iterator[tuple[_Row, RunRecord | None]]:
-    """The planning loop: one row per interval, with the run it reprocesses (or None).
+class _Planner:
+    """The planning loop: decides each interval and appends it to a `_Rows`.
 
-    [`plan_backfill()`][timetable.plan_backfill] collects these rows and
-    [`iter_backfill()`][timetable.iter_backfill] streams them, so both answer alike.
+    [`plan_backfill()`][timetable.plan_backfill] feeds it every interval at once;
+    [`iter_backfill()`][timetable.iter_backfill] feeds it a block at a time and reads each
+    block back, so both answer alike.  An interval's existing run is found by walking the
+    history's sorted UTC keys alongside the grid (the grid's logical dates only go one
+    way), never by a lookup per interval.
     """
-    reprocess = request.effective_reprocess
-    per_wave = request.max_active_runs
+
+    def __init__(self, request: BackfillRequest, history: History, now: datetime) -> None:
+        self.now = now
+        self.per_wave = request.max_active_runs
+        self.backwards = request.run_backwards
+        reprocess = request.effective_reprocess
+        self.on_failed = _CODE[_decide_state(RunState.FAILED, reprocess)]
+        self.on_success = _CODE[_decide_state(RunState.SUCCESS, reprocess)]
+        self.in_flight = _CODE[Action.SKIP, Reason.IN_FLIGHT]
+        # the history's logical dates (sorted UTC keys) between two sentinels
+        self.keys = [_FIRST, *history._keys, _LAST]
+        self.runs: list[RunRecord | None] = [None, *history.dated, None]
+        self.k = len(self.keys) - 1 if self.backwards else 0  # the key the walk is at
+        self.last = _LAST if self.backwards else _FIRST  # the previous interval's key
+        self.done = False
+        self.reprocessed: list[RunRecord] = []
+
+    def fill(self, source: Iterable[_Triple], rows: _Rows) -> int:
+        """Decide every interval of *source* (``(run_after, start, end)``) into *rows*;
+        how many intervals it read.  Sets ``done`` when the grid reaches ``now``."""
+        now, keys, runs, k, last = self.now, self.keys, self.runs, self.k, self.last
+        key = keys[k]
+        backwards = self.backwards
+        failed, success = RunState.FAILED, RunState.SUCCESS
+        on_failed, on_success, in_flight = self.on_failed, self.on_success, self.in_flight
+        again_failed = _PAIRS[on_failed][0] is Action.REPROCESS
+        again_success = _PAIRS[on_success][0] is Action.REPROCESS
+        missing = _CREATE_MISSING
+        reprocessed = self.reprocessed
+        codes, ends = rows.codes, rows.ends
+        add_code, add_start, add_end = codes.append, rows.starts.append, ends.append
+        afters, existing_ids = rows.afters, rows.existing
+        read = 0
+        for run_after, start, end in source:
+            read += 1
+            if start >= now:
+                self.done = True  # later logical dates (and so ends) are all at or after now
+                break
+            if end >= now:
+                continue
+            at = start if start.tzinfo is UTC else start.astimezone(UTC)
+            if backwards:
+                if at >= last:  # not the one-way grid of a built-in kind: look it up
+                    k = bisect_right(keys, at) - 1
+                    key = keys[k]
+                while key > at:
+                    k -= 1
+                    key = keys[k]
+            else:
+                if at <= last:
+                    k = bisect_left(keys, at)
+                    key = keys[k]
+                while key < at:
+                    k += 1
+                    key = keys[k]
+            last = at
+            if key == at:
+                run = runs[k]
+                assert run is not None
+                state = run.state
+                if state is failed:
+                    code = on_failed
+                    if again_failed:
+                        reprocessed.append(run)
+                elif state is success:
+                    code = on_success
+                    if again_success:
+                        reprocessed.append(run)
+                else:
+                    code = in_flight
+                if existing_ids is None:
+                    existing_ids = rows.existing = [None] * len(codes)
+                existing_ids.append(run.run_id)
+            else:
+                code = missing
+                if existing_ids is not None:
+                    existing_ids.append(None)
+            add_code(code)
+            add_start(start)
+            add_end(end)
+            if afters is not None:
+                afters.append(run_after)
+            elif run_after is not end:  # a timetable whose runs start after their interval
+                afters = rows.afters = [*ends[:-1], run_after]
+        self.k, self.last = k, last
+        return read
+
+
+_FIRST = datetime.min.replace(tzinfo=UTC)  # before every key
+_LAST = datetime.max.replace(tzinfo=UTC)  # after every key
+
+
+def _decide_state(state: RunState, reprocess: ReprocessBehavior) -> tuple[Action, Reason]:
+    """`_decide` for an existing finished run in *state*."""
+    if state is RunState.FAILED and reprocess is not ReprocessBehavior.NONE:
+        return Action.REPROCESS, Reason.REPROCESS_FAILED
+    if state is RunState.SUCCESS and reprocess is ReprocessBehavior.COMPLETED:
+        return Action.REPROCESS, Reason.REPROCESS_COMPLETED
+    return Action.SKIP, Reason.ALREADY_EXISTS
+
+
+#: Intervals per block when a backfill is streamed (the first block is small, so the
+#: first entry comes at once).
+_STREAM_BLOCKS = (64, 4096)
+
+
+def _rows(
+    tt: TimetableProtocol, request: BackfillRequest, history: History, now: datetime,
+    blocks: tuple[int, int] = _STREAM_BLOCKS,
+) -> Iterator[tuple[_Row, RunRecord | None]]:
+    """The planning loop, streamed: one row per interval, with the run it reprocesses
+    (or None), planned a block of *blocks* intervals at a time (the first, then every
+    later one); nothing else is held."""
+    planner = _Planner(request, history, now)
+    source = _grid(tt, request, now)
+    size = blocks[0]
     started = 0
-    dated = history.dated  # sorted: outside its first..last logical date, nothing to look up
-    lo = dated[0].logical_date if dated else None
-    hi = dated[-1].logical_date if dated else None
-    at = history.at
-    missing = (Action.CREATE, Reason.MISSING)
-    for run_after, start, end in _infos(tt, request, now):
-        existing = at(start) if lo is not None and lo <= start <= hi else None  # type: ignore[operator]
-        action, reason = missing if existing is None else _decide(existing, reprocess)
-        wave: int | None = None
-        run_id: str | None = None  # a created run's id is formatted when its entry is read
-        if action is Action.REPROCESS:
-            assert existing is not None
-            run_id = existing.run_id
-        if action is not Action.SKIP:
-            wave = started // per_wave + 1
-            started += 1
-        row: _Row = (action, reason, run_after, start, end, run_id,
-                     None if existing is None else existing.run_id, wave)
-        yield row, (existing if action is Action.REPROCESS else None)
+    while not planner.done:
+        block = _Rows(planner.per_wave, started)
+        read = planner.fill(itertools.islice(source, size), block)
+        reprocessed = iter(planner.reprocessed)
+        for row in block:
+            yield row, (next(reprocessed) if row[0] is Action.REPROCESS else None)
+        planner.reprocessed.clear()
+        if read < size:
+            return  # the grid ran out
+        started += sum(block.codes.translate(_STARTS))
+        size = blocks[1]
 
 
 def _make_entry(ordinal: int, row: _Row, conf: Mapping[str, Any] | None) -> BackfillEntry:
@@ -608,7 +877,7 @@ def _make_entry(ordinal: int, row: _Row, conf: Mapping[str, Any] | None) -> Back
         sort_ordinal=ordinal,
         action=action,
         reason=reason,
-        run_info=RunInfo(run_after=run_after, data_interval=DataInterval(start=start, end=end)),
+        run_info=run_info_of(run_after, start, end),
         run_id=run_id,
         existing_run_id=existing,
         wave=wave,
@@ -766,12 +1035,9 @@ def plan_backfill(
         instead="stream the entries with iter_backfill and the rows to write with "
         "iter_changesets, or split the range into several backfills",
     )
-    rows: list[_Row] = []
-    reprocessed: list[RunRecord] = []
-    for row, existing in _rows(tt, request, history, now):
-        rows.append(row)
-        if existing is not None:
-            reprocessed.append(existing)
+    planner = _Planner(request, history, now)
+    rows = _Rows(planner.per_wave)
+    planner.fill(_grid(tt, request, now), rows)
     if not rows and not dry_run:
         raise _no_runs(request, now)
     excluded = tuple(
@@ -780,8 +1046,8 @@ def plan_backfill(
         if tick < now
     )
     return BackfillPlan(
-        request=request, now=now, dry_run=dry_run, _rows=tuple(rows),
-        _reprocessed=tuple(reprocessed), excluded=excluded,
+        request=request, now=now, dry_run=dry_run, _rows=rows,
+        _reprocessed=tuple(planner.reprocessed), excluded=excluded,
     )
 
 

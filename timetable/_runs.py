@@ -355,6 +355,18 @@ def _make_run(start: datetime, end: datetime) -> RunInfo:
     return info
 
 
+def run_info_of(run_after: datetime, start: datetime, end: datetime) -> RunInfo:
+    """``RunInfo(run_after, DataInterval(start, end))`` without re-validation, for values a
+    planner produced (or read and checked) itself: aware, ``start <= end``."""
+    di = _new(DataInterval)
+    _set_start(di, start)
+    _set_end(di, end)
+    info = _new(RunInfo)
+    _set_run_after(info, run_after)
+    _set_interval(info, di)
+    return info
+
+
 def _fast_iter(
     tt: object,
     earliest: datetime | None,
