@@ -32,6 +32,7 @@ import json
 from collections import deque
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
+from operator import countOf, itemgetter
 from typing import Any, Literal
 
 import attrs
@@ -41,7 +42,14 @@ from ._limits import check_plan_size
 from ._planning import DOCUMENT_VERSION, Action, History, Reason, iso, validate_history
 from ._records import RunRecord, RunState, RunType
 from ._rows import RowLike
-from ._runs import _fast_iter, _make_run, check_timetable, infer_manual_interval, next_run_info
+from ._runs import (
+    _fast_iter,
+    check_timetable,
+    infer_manual_interval,
+    interval_of,
+    next_run_info,
+    run_info_of,
+)
 from ._timetables import (
     CronDataIntervals,
     CronTrigger,
@@ -241,6 +249,8 @@ def _info_dict(info: RunInfo) -> dict[str, Any]:
     }
 
 
+_action = itemgetter(0)
+
 # (action, reason, run_after, start, end, run_id); a created run's id is None in the row
 # and formatted when the entry is read (most plans are counted or chunked, not all read).
 _Row = tuple[Action, Reason, datetime, datetime, datetime, str | None]
@@ -251,10 +261,7 @@ def _entry(row: _Row) -> CatchupEntry:
     if run_id is None:
         run_id = _scheduled_run_id(run_after)
     return CatchupEntry(
-        action=action,
-        reason=reason,
-        run_info=RunInfo(run_after=run_after, data_interval=DataInterval(start=start, end=end)),
-        run_id=run_id,
+        action=action, reason=reason, run_info=run_info_of(run_after, start, end), run_id=run_id
     )
 
 
@@ -311,12 +318,11 @@ class CatchupPlan:
     @property
     def create_count(self) -> int:
         """How many runs the plan creates (``count(Action.CREATE)``)."""
-        return sum(1 for r in self._rows if r[0] is Action.CREATE)
+        return countOf(map(_action, self._rows), Action.CREATE)
 
     def count(self, action: Action | str) -> int:
         """How many entries have *action* (``"create"`` or ``"skip"``)."""
-        wanted = Action(action)
-        return sum(1 for r in self._rows if r[0] is wanted)
+        return countOf(map(_action, self._rows), Action(action))
 
     @property
     def counts(self) -> dict[str, int]:
@@ -438,25 +444,23 @@ def _scheduled_run_id(ra: datetime) -> str:
 _SCHEDULED_PREFIX = f"{RunType.SCHEDULED.value}__"
 
 
-@attrs.frozen
-class _Due:
-    """A due interval with no run yet."""
-
-    info: RunInfo
-
-
-@attrs.frozen
-class _Exists:
-    """A due interval whose logical date already has a run."""
-
-    info: RunInfo
-    run: RunRecord
+def _due_row(
+    start: datetime, end: datetime, _create: Action = Action.CREATE, _due: Reason = Reason.DUE
+) -> _Row:
+    """The row of a due interval of the stream (``run_after`` is its end)."""
+    return (_create, _due, end, start, end, None)
 
 
-@attrs.frozen
-class _End:
-    stop: CatchupStop
-    next_run: RunInfo | None
+def _info_row(info: RunInfo) -> _Row:
+    iv = info.data_interval
+    return (Action.CREATE, Reason.DUE, info.run_after, iv.start, iv.end, None)
+
+
+class _Ending:
+    """Where the catchup loop stopped, filled in when its rows run out."""
+
+    stop: CatchupStop = CatchupStop.NO_MORE_RUNS
+    next_run: RunInfo | None = None
 
 
 def _chain(
@@ -465,62 +469,90 @@ def _chain(
     reference: RunRecord | None,
     restriction: TimeRestriction,
     now: datetime,
-) -> Iterator[_Due | _Exists | _End]:
-    """The scheduler loop at a frozen ``now``: due intervals, then how it ended.
+    ending: _Ending,
+) -> Iterator[_Row]:
+    """The scheduler loop at a frozen ``now``: one row per due interval (``create`` /
+    ``due``, or ``skip`` / ``already exists`` with the existing run's id); once the rows
+    run out, *ending* says how the loop ended and what comes next.
 
     Each step is the chain rule, ``next_run_info(last_interval=<the last run's interval>)``.
     While the chain is unbroken (the last run is the interval the chain itself produced)
     the next interval is the next item of the timetable's interval stream, which is the
     same chain computed far more cheaply; the stream is (re)started only where the
     history breaks the chain (a stored interval off the grid, a schedule change) and is
-    checked against the chain rule each time it starts.
+    checked against the chain rule each time it starts.  Past the history's last logical
+    date no interval has a run, so the stream's rows are passed on as they come.
     """
     last = None if reference is None else _interval_of(tt, reference)
     previous: datetime | None = None
     # The first call goes through the validating public function; later calls go to
     # the timetable's own method (same rules, minus the per-call argument checks).
     info = next_run_info(tt, last_interval=last, restriction=restriction, now=now)
+    row = None if info is None else _info_row(info)
     step = tt.next_run_info
     streamable = restriction.catchup
-    stream: Iterator[RunInfo] | None = None
-    at = history.at
+    stream: Iterator[_Row] | None = None
+    at = history._at
     dated = history.dated  # sorted by logical date: past its last one, nothing to look up
     horizon = dated[-1].logical_date if dated else None
     while True:
-        if info is None:
-            yield _End(CatchupStop.NO_MORE_RUNS, None)
+        if row is None:
+            ending.stop, ending.next_run = CatchupStop.NO_MORE_RUNS, None
             return
-        if info.run_after > now:
-            yield _End(CatchupStop.CAUGHT_UP, info)
+        if row[2] > now:
+            ending.stop, ending.next_run = CatchupStop.CAUGHT_UP, info or _row_info(row)
             return
-        if previous is not None and info.logical_date <= previous:
-            yield _End(CatchupStop.NO_PROGRESS, info)
+        logical_date = row[3]
+        if previous is not None and logical_date <= previous:
+            ending.stop, ending.next_run = CatchupStop.NO_PROGRESS, info or _row_info(row)
             return
-        previous = info.logical_date
-        existing = None if horizon is None or info.logical_date > horizon else at(previous)
+        previous = logical_date
+        existing = None if horizon is None or logical_date > horizon else at(logical_date)
         if existing is not None:
-            yield _Exists(info, existing)
+            yield (Action.SKIP, Reason.ALREADY_EXISTS, row[2], logical_date, row[4],
+                   existing.run_id)
             last = _interval_of(tt, existing)
-            if last != info.data_interval:
+            if last.start != logical_date or last.end != row[4]:
                 stream = None  # the history breaks the chain here
         else:
-            yield _Due(info)
-            last = info.data_interval
+            yield row
+            last = info.data_interval if info is not None else interval_of(row[3], row[4])
         if stream is None and streamable:
-            nxt = step(last_interval=last, restriction=restriction, now=now)
-            stream = _stream_from(tt, nxt, restriction)
-            info = nxt
+            info = step(last_interval=last, restriction=restriction, now=now)
+            stream = _stream_from(tt, info, restriction)
+            row = None if info is None else _info_row(info)
             continue
-        if stream is not None:
-            info = next(stream, None)
+        if stream is None:
+            info = step(last_interval=last, restriction=restriction, now=now)
+            row = None if info is None else _info_row(info)
             continue
-        info = step(last_interval=last, restriction=restriction, now=now)
+        info = None
+        if horizon is not None and previous < horizon:
+            row = next(stream, None)
+            continue
+        # past the history: every interval of the stream is due, until one is not yet
+        for row in stream:
+            if row[2] > now:
+                ending.stop, ending.next_run = CatchupStop.CAUGHT_UP, _row_info(row)
+                return
+            logical_date = row[3]
+            if logical_date <= previous:
+                ending.stop, ending.next_run = CatchupStop.NO_PROGRESS, _row_info(row)
+                return
+            previous = logical_date
+            yield row
+        ending.stop, ending.next_run = CatchupStop.NO_MORE_RUNS, None
+        return
+
+
+def _row_info(row: _Row) -> RunInfo:
+    return run_info_of(row[2], row[3], row[4])
 
 
 def _stream_from(
     tt: TimetableProtocol, first: RunInfo | None, restriction: TimeRestriction
-) -> Iterator[RunInfo] | None:
-    """The interval stream after *first* (the chain's next interval), or None.
+) -> Iterator[_Row] | None:
+    """The rows of the interval stream after *first* (the chain's next interval), or None.
 
     None when the timetable has no stream, or when the stream started at *first* does not
     reproduce it (then the caller keeps to the chain rule).
@@ -534,8 +566,8 @@ def _stream_from(
         anchor = first.run_after
     else:
         return None
-    stream = _fast_iter(tt, anchor, restriction.latest, _make_run)
-    if stream is None or next(stream, None) != first:
+    stream = _fast_iter(tt, anchor, restriction.latest, _due_row)
+    if stream is None or next(stream, None) != _info_row(first):
         return None
     return stream
 
@@ -580,8 +612,9 @@ def iter_catchup(
     history = validate_history(runs)
     slots = _slots(tt, history, max_active_runs)
     _check_positive(limit, "limit")
-    events = _chain(tt, history, history.latest_automated(), restriction, now)
-    return map(_entry, _airflow_rows(events, _Gate(slots, limit), _Ending()))
+    ending = _Ending()
+    rows = _chain(tt, history, history.latest_automated(), restriction, now, ending)
+    return map(_entry, _airflow_rows(rows, _Gate(slots, limit), ending))
 
 
 def _slots(tt: TimetableProtocol, history: History, max_active_runs: int | None) -> int | None:
@@ -672,7 +705,8 @@ def plan_catchup(
                 tt, start=first, end=last, argument="restriction",
                 instead="stream the entries with iter_catchup, or pass limit=",
             )
-    events = _chain(tt, history, reference, restriction, now)
+    ending = _Ending()
+    rows = _chain(tt, history, reference, restriction, now, ending)
     common: dict[str, Any] = {
         "now": now,
         "catchup": restriction.catchup,
@@ -682,13 +716,13 @@ def plan_catchup(
     }
     gate = _Gate(slots, limit)
     if policy.kind == "airflow":
-        plan = _plan_airflow(events, gate, common)
+        plan = _plan_airflow(rows, gate, ending, common)
         if not restriction.catchup:
             skipped = _skipped_by_catchup_off(tt, history, reference, restriction, now, plan)
             if skipped:
                 plan = attrs.evolve(plan, skipped=skipped)
         return plan
-    return _plan_policy(events, gate, common, policy, now)
+    return _plan_policy(rows, ending, gate, common, policy, now)
 
 
 #: At most this many catchup=True intervals are walked to list what catchup=False skips.
@@ -743,43 +777,30 @@ class _Gate:
         return None
 
 
-class _Ending:
-    """Where the airflow-policy loop stopped, filled in when its rows run out."""
+def _airflow_rows(rows: Iterator[_Row], gate: _Gate, ending: _Ending) -> Iterator[_Row]:
+    """The catchup loop under Airflow's policy: the chain's rows up to where the gate
+    closes (*ending* then says so); the chain's rows themselves when nothing gates."""
+    if gate.slots is None and gate.limit is None:
+        return rows
+    return _gated(rows, gate, ending)
 
-    stop: CatchupStop = CatchupStop.NO_MORE_RUNS
-    next_run: RunInfo | None = None
 
-
-def _airflow_rows(
-    events: Iterator[_Due | _Exists | _End], gate: _Gate, ending: _Ending
-) -> Iterator[_Row]:
-    """The catchup loop under Airflow's policy: one row per entry, lazily; *ending*
-    says why it stopped once the rows are exhausted."""
-    for event in events:
-        if isinstance(event, _End):
-            ending.stop, ending.next_run = event.stop, event.next_run
-            return
-        info = event.info
-        iv = info.data_interval
-        if isinstance(event, _Exists):
-            yield (Action.SKIP, Reason.ALREADY_EXISTS, info.run_after, iv.start, iv.end,
-                   event.run.run_id)
-            continue
-        stop = gate.closed()
-        if stop is not None:
-            ending.stop, ending.next_run = stop, info
-            return
-        gate.created += 1
-        yield (Action.CREATE, Reason.DUE, info.run_after, iv.start, iv.end, None)
-    raise AssertionError("unreachable: the chain always ends with _End")  # pragma: no cover
+def _gated(rows: Iterator[_Row], gate: _Gate, ending: _Ending) -> Iterator[_Row]:
+    for row in rows:
+        if row[0] is Action.CREATE:
+            stop = gate.closed()
+            if stop is not None:
+                ending.stop, ending.next_run = stop, _row_info(row)
+                return
+            gate.created += 1
+        yield row
 
 
 def _plan_airflow(
-    events: Iterator[_Due | _Exists | _End], gate: _Gate, common: dict[str, Any]
+    rows: Iterator[_Row], gate: _Gate, ending: _Ending, common: dict[str, Any]
 ) -> CatchupPlan:
-    ending = _Ending()
-    rows = tuple(_airflow_rows(events, gate, ending))
-    return CatchupPlan(stopped=ending.stop, next_run=ending.next_run, _rows=rows, **common)
+    planned = tuple(_airflow_rows(rows, gate, ending))
+    return CatchupPlan(stopped=ending.stop, next_run=ending.next_run, _rows=planned, **common)
 
 
 class _RangeBuilder:
@@ -811,7 +832,8 @@ class _RangeBuilder:
 
 
 def _plan_policy(
-    events: Iterator[_Due | _Exists | _End],
+    rows: Iterator[_Row],
+    ending: _Ending,
     gate: _Gate,
     common: dict[str, Any],
     policy: CatchupPolicy,
@@ -822,7 +844,6 @@ def _plan_policy(
     #    skipped ones go straight into compressed ranges.
     kept: list[tuple[RunInfo, Reason | None, str | None]] = []
     ranges = _RangeBuilder()
-    end: _End | None = None
     window_start = now - policy.window if policy.window is not None else None
     latest: deque[RunInfo] = deque()
     gap: list[RunInfo] = []
@@ -847,15 +868,12 @@ def _plan_policy(
             )
         gap.clear()
 
-    for event in events:
-        if isinstance(event, _End):
-            end = event
-            break
-        info = event.info
-        if isinstance(event, _Exists):
+    for row in rows:
+        info = _row_info(row)
+        if row[0] is Action.SKIP:  # the interval has a run
             if policy.kind == "coalesce":
                 flush_gap()
-            kept.append((info, None, event.run.run_id))
+            kept.append((info, None, row[5]))
             continue
         if policy.kind == "window":
             assert window_start is not None
@@ -872,30 +890,29 @@ def _plan_policy(
                 ranges.add(Reason.OLDER_THAN_LATEST, dropped)
         else:
             gap.append(info)
-    assert end is not None
     flush_gap()
     ranges.close()
     if policy.kind == "latest":
         keep = {id(i) for i in latest}
         kept = [k for k in kept if k[1] is None or id(k[0]) in keep]
     # 2. Apply the gates in order.
-    rows: list[_Row] = []
+    planned: list[_Row] = []
     for info, reason, existing_id in kept:
         iv = info.data_interval
         if reason is None:
             assert existing_id is not None
-            rows.append((Action.SKIP, Reason.ALREADY_EXISTS, info.run_after, iv.start, iv.end,
+            planned.append((Action.SKIP, Reason.ALREADY_EXISTS, info.run_after, iv.start, iv.end,
                          existing_id))
             continue
         stop = gate.closed()
         if stop is not None:
             skipped = tuple(r for r in ranges.out if r.first.logical_date < info.logical_date)
             return CatchupPlan(
-                stopped=stop, next_run=info, skipped=skipped, _rows=tuple(rows), **common
+                stopped=stop, next_run=info, skipped=skipped, _rows=tuple(planned), **common
             )
         gate.created += 1
-        rows.append((Action.CREATE, reason, info.run_after, iv.start, iv.end, None))
+        planned.append((Action.CREATE, reason, info.run_after, iv.start, iv.end, None))
     return CatchupPlan(
-        stopped=end.stop, next_run=end.next_run, skipped=tuple(ranges.out), _rows=tuple(rows),
-        **common,
+        stopped=ending.stop, next_run=ending.next_run, skipped=tuple(ranges.out),
+        _rows=tuple(planned), **common,
     )

@@ -35,7 +35,7 @@ from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from itertools import compress, islice, pairwise, repeat
-from operator import attrgetter, eq, is_, is_not, not_
+from operator import attrgetter, countOf, eq, is_, is_not, not_
 from typing import Any
 
 import attrs
@@ -230,6 +230,8 @@ class History:
     _dated: int = attrs.field(alias="_dated")
     _keys: list[datetime] = attrs.field(alias="_keys", repr=False)
     _by_id: dict[str, RunRecord] | None = attrs.field(alias="_by_id", default=None, repr=False)
+    # (active runs without backfill runs, with them), counted on first use
+    _active: tuple[int, int] | None = attrs.field(alias="_active", default=None, repr=False)
 
     def __len__(self) -> int:
         return len(self.runs)
@@ -280,6 +282,10 @@ class History:
     @checked(logical_date=aware_arg)
     def at(self, logical_date: datetime) -> RunRecord | None:
         """The run whose logical date is *logical_date* (an instant), or ``None``."""
+        return self._at(logical_date)
+
+    def _at(self, logical_date: datetime) -> RunRecord | None:
+        """`at()` without the argument check (for aware instants the library holds)."""
         key = instant_key(logical_date)
         keys = self._keys
         i = bisect_left(keys, key)
@@ -316,11 +322,17 @@ class History:
     @checked(include_backfill=bool_arg)
     def count_active(self, *, include_backfill: bool = False) -> int:
         """Queued plus running runs (backfill runs only when *include_backfill*)."""
-        return sum(
-            1
-            for r in self.runs
-            if r.state in _ACTIVE and (include_backfill or r.run_type is not RunType.BACKFILL)
-        )
+        counts = self._active
+        if counts is None:  # one pass over the states, in C; most runs are finished
+            states = list(map(_state, self.runs))
+            if countOf(states, RunState.QUEUED) or countOf(states, RunState.RUNNING):
+                active = [r for r in self.runs if r.state in _ACTIVE]
+                counts = (sum(1 for r in active if r.run_type is not RunType.BACKFILL),
+                          len(active))
+            else:
+                counts = (0, 0)
+            object.__setattr__(self, "_active", counts)
+        return counts[1] if include_backfill else counts[0]
 
 
 _AUTOMATED = frozenset({RunType.SCHEDULED, RunType.BACKFILL})
@@ -393,6 +405,7 @@ def validate_history(runs: Iterable[RunRecord | RowLike] | History) -> History:
 
 
 _run_id = attrgetter("run_id")
+_state = attrgetter("state")
 _logical_date = attrgetter("logical_date")
 _run_type = attrgetter("run_type")
 _interval_start = attrgetter("data_interval.start")

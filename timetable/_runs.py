@@ -355,6 +355,14 @@ def _make_run(start: datetime, end: datetime) -> RunInfo:
     return info
 
 
+def interval_of(start: datetime, end: datetime) -> DataInterval:
+    """``DataInterval(start, end)`` without re-validation (aware, ``start <= end``)."""
+    di = _new(DataInterval)
+    _set_start(di, start)
+    _set_end(di, end)
+    return di
+
+
 def run_info_of(run_after: datetime, start: datetime, end: datetime) -> RunInfo:
     """``RunInfo(run_after, DataInterval(start, end))`` without re-validation, for values a
     planner produced (or read and checked) itself: aware, ``start <= end``."""

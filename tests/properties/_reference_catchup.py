@@ -10,14 +10,59 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 
-from timetable._catchup import CatchupStop, _Due, _End, _Exists, _interval_of
-from timetable._planning import History
+import attrs
+
+from timetable._catchup import CatchupStop, _interval_of
+from timetable._planning import Action, History, Reason
 from timetable._records import RunRecord
 from timetable._runs import next_run_info
 from timetable._timetables import TimetableProtocol
-from timetable._types import TimeRestriction
+from timetable._types import RunInfo, TimeRestriction
 
-__all__ = ["reference_chain"]
+__all__ = ["reference_chain", "reference_rows"]
+
+
+@attrs.frozen
+class _Due:
+    """A due interval with no run yet."""
+
+    info: RunInfo
+
+
+@attrs.frozen
+class _Exists:
+    """A due interval whose logical date already has a run."""
+
+    info: RunInfo
+    run: RunRecord
+
+
+@attrs.frozen
+class _End:
+    stop: CatchupStop
+    next_run: RunInfo | None
+
+
+def reference_rows(
+    tt: TimetableProtocol,
+    history: History,
+    reference: RunRecord | None,
+    restriction: TimeRestriction,
+    now: datetime,
+) -> tuple[list[tuple[object, ...]], CatchupStop, RunInfo | None]:
+    """`reference_chain` in the planner's terms: its rows, then how it ended."""
+    rows: list[tuple[object, ...]] = []
+    for event in reference_chain(tt, history, reference, restriction, now):
+        if isinstance(event, _End):
+            return rows, event.stop, event.next_run
+        iv = event.info.data_interval
+        if isinstance(event, _Exists):
+            rows.append((Action.SKIP, Reason.ALREADY_EXISTS, event.info.run_after, iv.start,
+                         iv.end, event.run.run_id))
+        else:
+            rows.append((Action.CREATE, Reason.DUE, event.info.run_after, iv.start, iv.end,
+                         None))
+    raise AssertionError("the chain always ends with _End")
 
 
 def reference_chain(

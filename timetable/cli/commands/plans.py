@@ -175,8 +175,9 @@ def _catchup_rows(tt: Any, kwargs: dict[str, Any]) -> tuple[Any, Any]:
     history = validate_history(kwargs["runs"])
     gate = _Gate(_slots(tt, history, kwargs["max_active_runs"]), kwargs["limit"])
     ending = _Ending()
-    events = _chain(tt, history, history.latest_automated(), kwargs["restriction"], kwargs["now"])
-    return _airflow_rows(events, gate, ending), ending
+    rows = _chain(tt, history, history.latest_automated(), kwargs["restriction"], kwargs["now"],
+                  ending)
+    return _airflow_rows(rows, gate, ending), ending
 
 
 def _catchup_is_large(
