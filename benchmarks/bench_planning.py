@@ -14,15 +14,26 @@ times, one call each (``time.perf_counter``; not part of the test suite):
 * ``find_gaps``: the whole range, failed runs included (N intervals).
 
 Per-item costs that stay flat from 10k to 1M mean linear time.
+
+``--rows`` (and ``python -m benchmarks``) gives the ``RESULTS.md`` rows instead: after one
+small call of every planner (so no case pays a first call's imports), each case is timed
+three times, alternating with ``iter_run_infos`` over the same grid, and reported as the
+ratio of the two medians; the last row is the tracemalloc peak of a backfill plan creating
+every run.  This file imports the ``timetable`` of the checkout it sits in.
 """
 
 from __future__ import annotations
 
 import gc
+import statistics
 import sys
 import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
+
+# the checkout this file is in, not whichever copy the environment installed
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from timetable import (
     CronDataIntervals,
@@ -145,40 +156,73 @@ def _backfill_peak_mib(tt: Any, n: int) -> float:
     return peak / 2**20
 
 
-def _measure(tt: Any, n: int) -> list[dict[str, Any]]:
+#: Timed calls per case (and of the baseline around it); the medians are reported.
+REPEAT = 3
+
+
+def _warm_up(tt: Any) -> None:
+    """One small call of each planner, so no case pays a first call's lazy imports."""
+    _measure_once(tt, 100, lambda label, fn, items: fn())
+
+
+def _measure_once(tt: Any, n: int, timed: Any) -> list[tuple[str, Any]]:
     runs = build(n)
-    stream = _stream_us(tt, n)
     end = START + n * HOUR
     tail = n // 10
     now = end + tail * HOUR
     every = TimeRestriction(earliest=START, catchup=True)
-    v, history = _t(lambda: validate_history(runs))
-    c, plan = _t(lambda: plan_catchup(tt, runs=history, now=now, restriction=every))
-    assert plan.create_count >= tail
-    ce, plan0 = _t(lambda: plan_catchup(tt, runs=[], now=START + tail * HOUR, restriction=every))
+    history = validate_history(runs)
     failed = BackfillRequest(from_date=START, to_date=end - HOUR, reprocess_behavior="failed")
-    b, bf = _t(lambda: plan_backfill(tt, failed, runs=history, now=now))
     plain = BackfillRequest(from_date=START, to_date=end - HOUR)
-    be, bf0 = _t(lambda: plan_backfill(tt, plain, runs=[], now=now))
-    g, gaps = _t(lambda: find_gaps(tt, runs=history, start=START, end=end - HOUR, now=now,
-                                   include_failed=True))
-    assert len(bf) == len(bf0) == n
-    assert gaps.expected == n
-    per = {
-        "validate_history (per record)": v / len(runs),
-        "catchup (per created run; the last tenth missing)": c / plan.create_count,
-        "catchup from an empty history (per created run)": ce / plan0.create_count,
-        "backfill, 90% exist, reprocess failed (per interval)": b / n,
-        "backfill creating every run (per interval)": be / n,
-        "find_gaps, failed included (per interval)": g / n,
-    }
-    return [{"N (hourly)": f"{n:,}", "case": label, "µs per item": sec * 1e6,
-             "iter_run_infos µs": stream, "× iter_run_infos": sec * 1e6 / stream}
-            for label, sec in per.items()]
+    return [
+        timed("validate_history (per record)", lambda: validate_history(runs), len(runs)),
+        timed("catchup (per created run; the last tenth missing)",
+              lambda: plan_catchup(tt, runs=history, now=now, restriction=every), tail + 1),
+        timed("catchup from an empty history (per created run)",
+              lambda: plan_catchup(tt, runs=[], now=START + tail * HOUR, restriction=every),
+              tail),
+        timed("backfill, 90% exist, reprocess failed (per interval)",
+              lambda: plan_backfill(tt, failed, runs=history, now=now), n),
+        timed("backfill creating every run (per interval)",
+              lambda: plan_backfill(tt, plain, runs=[], now=now), n),
+        timed("find_gaps, failed included (per interval)",
+              lambda: find_gaps(tt, runs=history, start=START, end=end - HOUR, now=now,
+                                include_failed=True), n),
+    ]
+
+
+def _check(label: str, out: Any, items: int, n: int) -> None:
+    """Each case answers what the figures assume."""
+    if label.startswith("catchup"):
+        assert out.create_count == items, (label, out.create_count)
+    elif label.startswith("backfill"):
+        assert len(out) == n, (label, len(out))
+    elif label.startswith("find_gaps"):
+        assert out.expected == n, (label, out.expected)
+
+
+def _measure(tt: Any, n: int) -> list[dict[str, Any]]:
+    """Each case timed `REPEAT` times, alternating with ``iter_run_infos`` over the same
+    grid (the baseline of its ratio); medians of both."""
+
+    def timed(label: str, fn: Any, items: int) -> dict[str, Any]:
+        case, stream = [], []
+        for _ in range(REPEAT):
+            stream.append(_stream_us(tt, n))
+            dt, out = _t(fn)
+            _check(label, out, items, n)
+            del out
+            case.append(dt / items * 1e6)
+        us, base = statistics.median(case), statistics.median(stream)
+        return {"N (hourly)": f"{n:,}", "case": label, "µs per item": us,
+                "iter_run_infos µs": base, "× iter_run_infos": us / base}
+
+    return _measure_once(tt, n, timed)
 
 
 def run(sizes: tuple[int, ...] | None = None) -> list[dict[str, Any]]:
-    """Per-item costs as ratios to ``iter_run_infos`` over the same hourly grid, same run.
+    """Per-item costs as ratios to ``iter_run_infos`` over the same hourly grid, same run
+    (medians of `REPEAT` calls, each case after a warm-up of every planner).
 
     Sizes from ``TIMETABLE_BENCH_PLANNING`` (comma-separated; default 10k, 100k, 1M).
     """
@@ -189,6 +233,7 @@ def run(sizes: tuple[int, ...] | None = None) -> list[dict[str, Any]]:
         sizes = tuple(int(float(x)) for x in env.split(","))
     rows: list[dict[str, Any]] = []
     tt = CronDataIntervals(cron="@hourly")
+    _warm_up(tt)
     for n in sizes:
         rows += _measure(tt, n)
     big = max(sizes)
