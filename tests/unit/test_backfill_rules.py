@@ -474,3 +474,41 @@ def test_streamed_rows_render_as_the_entries() -> None:
 def test_count_backfill_declines_without_a_cheap_count(tt: Any) -> None:
     req = BackfillRequest(from_date=day(1), to_date=day(9))
     assert count_backfill(tt, req, validate_history([]), day(20)) is None
+
+
+class _Listed:
+    """A host's timetable that runs a fixed list of intervals in the given order, which
+    need not be increasing (the built-in kinds' grids always are)."""
+
+    periodic = True
+    summary = "listed"
+
+    def __init__(self, days: list[int]) -> None:
+        self.intervals = [DataInterval(start=day(d), end=day(d + 1)) for d in days]
+
+    def next_run_info(self, *, last_interval: Any, restriction: Any, now: Any) -> Any:
+        from timetable import RunInfo
+
+        i = 0 if last_interval is None else self.intervals.index(last_interval) + 1
+        if i == len(self.intervals):
+            return None
+        iv = self.intervals[i]
+        return RunInfo(run_after=iv.end, data_interval=iv)
+
+    def infer_manual_interval(self, *, run_after: datetime) -> DataInterval:
+        return DataInterval(start=run_after, end=run_after)
+
+
+@pytest.mark.parametrize("backwards", [False, True])
+def test_a_grid_that_turns_back_still_finds_each_existing_run(backwards: bool) -> None:
+    tt = _Listed([5, 2, 6, 3, 1])
+    runs = [run(2, "failed"), run(3), run(5, "failed"), run(1, "running")]
+    req = BackfillRequest(from_date=day(1), to_date=day(9), reprocess_behavior="failed",
+                          run_backwards=backwards)
+    plan = plan_backfill(tt, req, runs=runs, now=day(20))
+    expected = [(5, "reprocess"), (2, "reprocess"), (6, "create"), (3, "skip"), (1, "skip")]
+    if backwards:
+        expected.reverse()
+    assert [(e.run_info.logical_date.day, e.action.value) for e in plan] == expected
+    assert [e.existing_run_id for e in plan if e.action.value != "create"] == [
+        f"scheduled-{d}" for d, a in expected if a != "create"]
