@@ -29,6 +29,7 @@ from __future__ import annotations
 import enum
 import itertools
 import json
+from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from datetime import UTC, datetime
@@ -257,7 +258,7 @@ class _Rows:
         self.waves: list[int | None] | None = None
         self.per_wave = per_wave
         self.started0 = started0
-        self._started: list[int] | None = None  # started rows before each row, on demand
+        self._started: array[int] | None = None  # started rows before each row, on demand
 
     @classmethod
     def from_tuples(cls, rows: Iterable[_Row]) -> _Rows:
@@ -328,9 +329,9 @@ class _Rows:
         else:
             started = self._started
             if started is None:
-                started = self._started = [
-                    0, *itertools.accumulate(self.codes.translate(_STARTS))
-                ]
+                started = self._started = array(
+                    "q", itertools.accumulate(self.codes.translate(_STARTS), initial=0)
+                )
             wave = (self.started0 + started[i]) // self.per_wave + 1
         after = end if self.afters is None else self.afters[i]
         return (action, reason, after, self.starts[i], end, run_id, existing, wave)
