@@ -17,9 +17,10 @@ Per-item costs that stay flat from 10k to 1M mean linear time.
 
 ``--rows`` (and ``python -m benchmarks``) gives the ``RESULTS.md`` rows instead: after one
 small call of every planner (so no case pays a first call's imports), each case is timed
-three times, alternating with ``iter_run_infos`` over the same grid, and reported as the
-ratio of the two medians; the last row is the tracemalloc peak of a backfill plan creating
-every run.  This file imports the ``timetable`` of the checkout it sits in.
+five times (three at 1M) in CPU time, alternating with ``iter_run_infos`` over the same
+grid, and reported as the ratio of the two medians; the last row is the tracemalloc peak
+of a backfill plan creating every run.  This file imports the ``timetable`` of the
+checkout it sits in.
 """
 
 from __future__ import annotations
@@ -128,10 +129,12 @@ def run_one(tt: Any, n: int) -> None:
 
 
 def _t(fn: Any) -> tuple[float, Any]:
+    """Seconds of this process's CPU time for one call (on a shared machine, wall time
+    also counts the time other jobs held the CPU), and its result."""
     gc.collect()
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     out = fn()
-    return time.perf_counter() - t0, out
+    return time.process_time() - t0, out
 
 
 def _stream_us(tt: Any, n: int) -> float:
@@ -156,8 +159,9 @@ def _backfill_peak_mib(tt: Any, n: int) -> float:
     return peak / 2**20
 
 
-#: Timed calls per case (and of the baseline around it); the medians are reported.
-REPEAT = 3
+#: Timed calls per case (and of the baseline around it) up to 100k intervals, and beyond;
+#: the medians are reported.
+REPEAT = (5, 3)
 
 
 def _warm_up(tt: Any) -> None:
@@ -202,12 +206,12 @@ def _check(label: str, out: Any, items: int, n: int) -> None:
 
 
 def _measure(tt: Any, n: int) -> list[dict[str, Any]]:
-    """Each case timed `REPEAT` times, alternating with ``iter_run_infos`` over the same
-    grid (the baseline of its ratio); medians of both."""
+    """Each case timed `REPEAT` times (CPU time), alternating with ``iter_run_infos`` over
+    the same grid (the baseline of its ratio); medians of both."""
 
     def timed(label: str, fn: Any, items: int) -> dict[str, Any]:
         case, stream = [], []
-        for _ in range(REPEAT):
+        for _ in range(REPEAT[n > 100_000]):
             stream.append(_stream_us(tt, n))
             dt, out = _t(fn)
             _check(label, out, items, n)
@@ -222,7 +226,7 @@ def _measure(tt: Any, n: int) -> list[dict[str, Any]]:
 
 def run(sizes: tuple[int, ...] | None = None) -> list[dict[str, Any]]:
     """Per-item costs as ratios to ``iter_run_infos`` over the same hourly grid, same run
-    (medians of `REPEAT` calls, each case after a warm-up of every planner).
+    (medians of `REPEAT` calls in CPU time, after a warm-up of every planner).
 
     Sizes from ``TIMETABLE_BENCH_PLANNING`` (comma-separated; default 10k, 100k, 1M).
     """
