@@ -385,7 +385,8 @@ class BackfillPlan:
     """The runs a backfill creates, reprocesses or skips - and why.
 
     The dry run is the plan itself: `logical_dates` is what Airflow's dry run
-    prints.  Entries are stored as plain tuples and built on demand.
+    prints.  Entries are stored column by column (a million intervals take about 60 MiB)
+    and built on demand.
 
     Attributes:
         request: the request the plan answers.
