@@ -21,14 +21,16 @@ any other state becomes ``None`` with ``max_tries = try_number + retries`` (or
 the caller asks not to reset runs, affected runs are left completely alone (that is
 what Airflow 3.3 does, although its docs say the clear number still moves).
 
-Cost.  [`RunHistory`][timetable.RunHistory] indexes the records once (by task, then by run; runs by
-logical date), in whole-list passes where the records allow (records built as
-`TaskInstanceRecord` are not read again; only mapped tasks are walked one instance at a
-time).  A selection then intersects, per selected task, the runs it has instances in
-with the selected runs (one set operation over the smaller side), so its cost follows
-the size of the selection, never ``all tasks x all runs``.  The selected instances are
-sorted as plain tuples, and the plan builds its `TaskInstanceChange` objects on first
-access; on a graph with no setup or teardown task the setup/teardown rules are skipped.
+Cost.  [`RunHistory`][timetable.RunHistory] indexes the records once: per task, its
+instances in run order with their runs' positions (runs are sorted by logical date), in
+whole-list passes that read the records in input order (records built as
+`TaskInstanceRecord` are not read again; only tasks whose instances are out of run
+order, or mapped, are sorted).  The runs a selection asks for are consecutive positions
+(a date range, less any excluded runs), so a selection takes, per selected task, a
+slice between two bisections: its cost follows the size of the selection, never
+``all tasks x all runs``.  The selected instances are sorted as plain tuples, and the
+plan builds its `TaskInstanceChange` objects on first access; on a graph with no setup
+or teardown task the setup/teardown rules are skipped.
 
 Determinism.  Plans are sorted: runs by (has no logical date, logical date, run_after,
 run id); task instances by their run's position, then task id, then map index.
@@ -42,8 +44,9 @@ import re
 from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
-from operator import attrgetter
-from typing import TYPE_CHECKING, Any, Literal
+from itertools import compress, islice
+from operator import attrgetter, lt
+from typing import TYPE_CHECKING, Any, Literal, NoReturn
 
 import attrs
 
@@ -114,7 +117,12 @@ def _ti_records(value: Any) -> tuple[TaskInstanceRecord, ...]:
 
 _ti_run_id = attrgetter("run_id")
 _ti_task_id = attrgetter("task_id")
+_ti_map_index = attrgetter("map_index")
 _consume: Callable[[Iterable[Any]], None] = deque(maxlen=0).extend  # drains at C speed
+
+#: One task's instances in run order: the positions of their runs (ascending; repeated
+#: when the task is mapped) and the instances, aligned.
+_Cells = tuple[list[int], list[TaskInstanceRecord]]
 
 
 def _group(keys: Iterable[str], items: Iterable[Any]) -> dict[str, list[Any]]:
@@ -126,31 +134,30 @@ def _group(keys: Iterable[str], items: Iterable[Any]) -> dict[str, list[Any]]:
 
 def _index(
     tis: tuple[TaskInstanceRecord, ...], rank: Mapping[str, int]
-) -> dict[str, dict[str, Any]] | None:
-    """``task -> run -> instance`` (a tuple when mapped), or ``None`` when a task instance
-    names an unknown run or repeats a key (the slow path then names the first one).
+) -> dict[str, _Cells] | None:
+    """``task -> (run positions, instances)`` in run order, or ``None`` when a task
+    instance names an unknown run or repeats a key (the slow path then names the first).
 
-    Tasks whose instances are one per run (the common case) are indexed by whole-list
-    passes; only mapped tasks walk their instances one by one.
+    Every pass reads the records in input order (reading them task by task jumps
+    through memory, which cost more than the rest); a task whose runs come in order,
+    one instance each (the common case), needs no more.  Other tasks are sorted by run
+    position, stably, so a mapped task keeps its instances of a run in input order.
     """
-    by_task: dict[str, dict[str, Any]] = {}
-    known = rank.keys()
-    for task_id, group in _group(map(_ti_task_id, tis), tis).items():
-        cells: dict[str, Any] = dict(zip(map(_ti_run_id, group), group, strict=True))
-        if not cells.keys() <= known:
-            return None
-        if len(cells) != len(group):  # mapped: several instances in a run
-            cells = {}
-            for ti in group:
-                cell = cells.get(ti.run_id)
-                if cell is None:
-                    cells[ti.run_id] = ti
-                    continue
-                many = (cell,) if isinstance(cell, TaskInstanceRecord) else cell
-                if any(other.map_index == ti.map_index for other in many):
-                    return None
-                cells[ti.run_id] = (*many, ti)
-        by_task[task_id] = cells
+    task_ids = list(map(_ti_task_id, tis))
+    try:
+        positions = _group(task_ids, map(rank.__getitem__, map(_ti_run_id, tis)))
+    except KeyError:
+        return None
+    by_task: dict[str, _Cells] = {}
+    for task_id, group in _group(task_ids, tis).items():
+        ranks = positions[task_id]
+        if not all(map(lt, ranks, islice(ranks, 1, None))):  # not one per run, in order
+            order = sorted(range(len(ranks)), key=ranks.__getitem__)
+            ranks = list(map(ranks.__getitem__, order))
+            group = list(map(group.__getitem__, order))
+            if len(set(zip(ranks, map(_ti_map_index, group), strict=True))) != len(group):
+                return None
+        by_task[task_id] = (ranks, group)
     return by_task
 
 
@@ -193,7 +200,7 @@ class RunHistory:
     _run_rank: dict[str, int] = attrs.field(init=False, repr=False)
     _dated: tuple[tuple[datetime, ...], tuple[str, ...]] = attrs.field(init=False, repr=False)
     _undated: tuple[str, ...] = attrs.field(init=False, repr=False)
-    _by_task: dict[str, dict[str, Any]] = attrs.field(init=False, repr=False)
+    _by_task: dict[str, _Cells] = attrs.field(init=False, repr=False)
 
     def __eq__(self, other: object) -> bool:
         """Equal runs and equal task instances (the indexes follow from them)."""
@@ -210,7 +217,7 @@ class RunHistory:
         dated = self.runs.dated
         by_task = _index(self.task_instances, rank)
         if by_task is None:
-            by_task = self._index_one_by_one(rank)  # raises on the first bad instance
+            self._raise_first_bad(rank)
         set_ = object.__setattr__
         set_(self, "_run_rank", rank)
         set_(
@@ -224,8 +231,10 @@ class RunHistory:
         set_(self, "_undated", tuple(r.run_id for r in ordered[len(dated) :]))
         set_(self, "_by_task", by_task)
 
-    def _index_one_by_one(self, rank: Mapping[str, int]) -> dict[str, dict[str, Any]]:
-        by_task: dict[str, dict[str, Any]] = {}
+    def _raise_first_bad(self, rank: Mapping[str, int]) -> NoReturn:
+        """Raise on the first task instance, in input order, that names an unknown run
+        or repeats an earlier one's ``(run_id, task_id, map_index)``."""
+        seen: set[tuple[str, str, int]] = set()
         for ti in self.task_instances:
             if ti.run_id not in rank:
                 raise UnknownRunError(
@@ -233,20 +242,13 @@ class RunHistory:
                     "which is not in runs",
                     argument="task_instances",
                 )
-            cells = by_task.get(ti.task_id)
-            if cells is None:
-                cells = by_task[ti.task_id] = {}
-            cell = cells.get(ti.run_id)
-            if cell is None:
-                cells[ti.run_id] = ti
-            else:
-                group = (cell,) if isinstance(cell, TaskInstanceRecord) else cell
-                if any(other.map_index == ti.map_index for other in group):
-                    raise InvalidRecordError(
-                        f"task_instances: {_ti_label(ti)} appears twice", argument="task_instances"
-                    )
-                cells[ti.run_id] = (*group, ti)
-        return by_task
+            key = (ti.run_id, ti.task_id, ti.map_index)
+            if key in seen:
+                raise InvalidRecordError(
+                    f"task_instances: {_ti_label(ti)} appears twice", argument="task_instances"
+                )
+            seen.add(key)
+        raise AssertionError("no bad task instance found")  # pragma: no cover
 
     @property
     def task_ids(self) -> frozenset[str]:
@@ -267,13 +269,16 @@ class RunHistory:
     @checked(task_id=str_arg, run_id=str_arg)
     def instances(self, task_id: str, run_id: str) -> tuple[TaskInstanceRecord, ...]:
         """The task instances of *task_id* in *run_id* (several when mapped)."""
-        cell = self._by_task.get(task_id, {}).get(run_id)
-        if cell is None:
-            return ()
-        if isinstance(cell, TaskInstanceRecord):
-            return (cell,)
-        result: tuple[TaskInstanceRecord, ...] = cell
-        return result
+        return tuple(self._instances(task_id, run_id))
+
+    def _instances(self, task_id: str, run_id: str) -> list[TaskInstanceRecord]:
+        cells = self._by_task.get(task_id)
+        position = self._run_rank.get(run_id)
+        if cells is None or position is None:
+            return []
+        ranks, tis = cells
+        lo = bisect.bisect_left(ranks, position)
+        return tis[lo : bisect.bisect_right(ranks, position, lo)]
 
     @checked(start=aware_or_none_arg, end=aware_or_none_arg)
     def run_ids_between(self, start: datetime | None, end: datetime | None) -> tuple[str, ...]:
@@ -295,23 +300,37 @@ class RunHistory:
     def _iter_cells(
         self, task_ids: Iterable[str], run_set: frozenset[str]
     ) -> Iterator[TaskInstanceRecord]:
-        """Task instances of *task_ids* in *run_set*: per task, the runs it has instances
-        in intersected with *run_set* (one set operation, over the smaller side)."""
-        by_task = self._by_task
-        wanted = len(run_set)
+        """Task instances of *task_ids* in *run_set*.
+
+        The runs are cut into spans of consecutive positions (a date range is one span,
+        less any excluded runs); per task, each span is two bisections and a slice, or,
+        when the spans outnumber a fraction of the task's instances, one filtering pass.
+        """
+        rank = self._run_rank
+        wanted = sorted(rank[r] for r in run_set if r in rank)
+        if not wanted:
+            return
+        spans: list[tuple[int, int]] = []
+        lo = prev = wanted[0]
+        for position in islice(wanted, 1, None):
+            if position != prev + 1:
+                spans.append((lo, prev + 1))
+                lo = position
+            prev = position
+        spans.append((lo, prev + 1))
+        members = frozenset(wanted).__contains__
+        left, by_task = bisect.bisect_left, self._by_task
         for task_id in task_ids:
             cells = by_task.get(task_id)
-            if not cells:
+            if cells is None:
                 continue
-            # ``keys & frozenset`` walks the frozenset; ``frozenset.intersection(dict)``
-            # walks the dict: take the walk over the smaller side.
-            runs = run_set.intersection(cells) if len(cells) <= wanted else cells.keys() & run_set
-            for run_id in runs:
-                cell = cells[run_id]
-                if type(cell) is tuple:
-                    yield from cell
-                else:
-                    yield cell
+            ranks, tis = cells
+            if len(spans) * 8 > len(ranks):
+                yield from compress(tis, map(members, ranks))
+                continue
+            for start, stop in spans:
+                i = left(ranks, start)
+                yield from tis[i : left(ranks, stop, i)]
 
 
 def _ti_label(ti: TaskInstanceRecord) -> str:

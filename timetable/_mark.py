@@ -640,11 +640,5 @@ def _label(state: TaskState | None) -> str:
 
 
 def _run_instances(history: RunHistory, run_id: str) -> Iterable[TaskInstanceRecord]:
-    for cells in history._by_task.values():
-        cell = cells.get(run_id)
-        if cell is None:
-            continue
-        if isinstance(cell, TaskInstanceRecord):
-            yield cell
-        else:
-            yield from cell
+    for task_id in history._by_task:
+        yield from history._instances(task_id, run_id)

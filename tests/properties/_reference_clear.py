@@ -1,7 +1,7 @@
 """Reference versions of the clear path, as they were before issue 12.
 
-The library now indexes task instances by whole-list passes, walks the index with set
-intersections, skips the setup/teardown rules on graphs that have no such task, and
+The library now indexes task instances by whole-list passes (per task, in run order),
+walks the index by bisection, skips the setup/teardown rules on graphs that have no such task, and
 builds a clear plan's change objects on first access.  These are the originals, the
 oracle of ``test_clear_differential.py``; test code, not tuned, not exported.
 """
@@ -48,11 +48,12 @@ def reference_index(
 
 
 def reference_iter_cells(
-    history: RunHistory, task_ids: Iterable[str], run_set: frozenset[str]
+    index: Mapping[str, Mapping[str, Any]], task_ids: Iterable[str], run_set: frozenset[str]
 ) -> Iterator[TaskInstanceRecord]:
-    """The original walk: per task, the smaller of its runs and *run_set*."""
+    """The original walk over a `reference_index`: per task, the smaller of its runs
+    and *run_set*."""
     for task_id in task_ids:
-        cells = history._by_task.get(task_id)
+        cells = index.get(task_id)
         if not cells:
             continue
         if len(run_set) < len(cells):
