@@ -27,7 +27,7 @@ from timetable._catchup import (
     plan_catchup,
 )
 from timetable._gaps import _GapScan, find_gaps
-from timetable._planning import Action, iso
+from timetable._planning import DOCUMENT_VERSION, Action, iso
 from timetable._runs import iter_run_infos
 from timetable.cli.examples import EXAMPLES
 from timetable.cli.inputs import (
@@ -60,6 +60,12 @@ from timetable.cli.render import (
     write_json,
 )
 from timetable.cli.stream import Progress, limit_of, stream_args, stream_mode, write_lines
+from timetable.cli.summaries import (
+    CatchupSummary,
+    GapsSummary,
+    catchup_summary,
+    gaps_summary,
+)
 from timetable.errors import PlanTooLargeError
 
 __all__ = ["COMMANDS"]
@@ -111,7 +117,10 @@ def cmd_catchup(inputs: Inputs, out: TextIO) -> int:
             write_lines(out, "catchup_entry", (e.to_dict() for e in entries))
             return 0
         if mode == "summary":
-            return _catchup_summary(inputs, out, rows, ending, restriction, now)
+            fast = None if policy is not None else catchup_summary(
+                tt, history, restriction, now,
+                _slots(tt, history, kwargs["max_active_runs"]), kwargs["limit"])
+            return _catchup_summary(inputs, out, rows, ending, restriction, now, fast)
         if _catchup_is_large(tt, history, restriction, now, kwargs["limit"]):
             return _catchup_stream_table(inputs, out, tt, rows, ending, restriction, now)
         try:
@@ -217,15 +226,20 @@ def _policy_rows(tt: Any, policy: Any, kwargs: dict[str, Any]) -> tuple[Any, Any
 
 
 def _catchup_summary(
-    inputs: Inputs, out: TextIO, rows: Any, ending: Any, restriction: Any, now: datetime
+    inputs: Inputs, out: TextIO, rows: Any, ending: Any, restriction: Any, now: datetime,
+    fast: CatchupSummary | None,
 ) -> int:
-    counts = {a.value: 0 for a in Action}
-    first = last = None
-    for row in Progress(None, "catchup").track(rows):
-        counts[row[0].value] += 1
-        if first is None:
-            first = row[3]
-        last = row[3]
+    if fast is not None:  # counted without the walk
+        counts, first, last = fast.counts, fast.first, fast.last
+        ending.stop, ending.next_run = fast.stop, fast.next_run
+    else:
+        counts = {a.value: 0 for a in Action}
+        first = last = None
+        for row in Progress(None, "catchup").track(rows):
+            counts[row[0].value] += 1
+            if first is None:
+                first = row[3]
+            last = row[3]
     total = sum(counts.values())
     if inputs.args.json:
         write_json(out, {
@@ -478,22 +492,10 @@ def cmd_gaps(inputs: Inputs, out: TextIO) -> int:
                       fmt(g.last.logical_date))
         out.write(f"(the first {table.rows} gap range(s) at most: --limit {limit})\n")
         return 0
+    if mode == "summary":
+        return _gaps_summary(inputs, out, tt, history, start, end, now, include_failed)
     report = find_gaps(tt, runs=history, start=start, end=end, now=now,
                        include_failed=include_failed)
-    if mode == "summary":
-        doc = report.to_dict()
-        ranges = len(doc.pop("gaps"))
-        if inputs.args.json:
-            write_json(out, {**doc, "kind": "gaps_summary", "ranges": ranges,
-                             "off_grid": len(report.off_grid)})
-            return 0
-        out.write(
-            f"{describe_tt(tt)}, {fmt(start)} .. {fmt(end)}, now {fmt(now)}\n"
-            f"{report.expected} intervals due, {report.present} with a run, "
-            f"{report.missing} missing" + (f", {report.failed} failed" if include_failed else "")
-            + f"; {ranges} gap range(s), {len(report.off_grid)} run(s) off the grid\n"
-        )
-        return 0
     if inputs.args.json:
         write_json(out, report.to_dict())
         return 0
@@ -525,6 +527,37 @@ def cmd_gaps(inputs: Inputs, out: TextIO) -> int:
         out.write("no gaps\n")
     if report.off_grid:
         out.write(f"runs off the grid: {', '.join(report.off_grid)}\n")
+    return 0
+
+
+def _gaps_summary(
+    inputs: Inputs, out: TextIO, tt: Any, history: Any, start: datetime, end: datetime,
+    now: datetime, include_failed: bool,
+) -> int:
+    # the checks of find_gaps, at once (the scan itself is lazy)
+    _GapScan(tt, history, start, end, now, include_failed)
+    fast = gaps_summary(tt, history, start, end, now, include_failed)
+    if fast is None:  # walk the grid
+        report = find_gaps(tt, runs=history, start=start, end=end, now=now,
+                           include_failed=include_failed)
+        fast = GapsSummary(
+            expected=report.expected, present=report.present, missing=report.missing,
+            failed=report.failed, ranges=len(report.gaps), off_grid=len(report.off_grid),
+        )
+    if inputs.args.json:
+        write_json(out, {
+            "version": DOCUMENT_VERSION, "kind": "gaps_summary", "start": iso(start),
+            "end": iso(end), "now": iso(now), "expected": fast.expected,
+            "present": fast.present, "missing": fast.missing, "failed": fast.failed,
+            "off_grid": fast.off_grid, "ranges": fast.ranges,
+        })
+        return 0
+    out.write(
+        f"{describe_tt(tt)}, {fmt(start)} .. {fmt(end)}, now {fmt(now)}\n"
+        f"{fast.expected} intervals due, {fast.present} with a run, "
+        f"{fast.missing} missing" + (f", {fast.failed} failed" if include_failed else "")
+        + f"; {fast.ranges} gap range(s), {fast.off_grid} run(s) off the grid\n"
+    )
     return 0
 
 
