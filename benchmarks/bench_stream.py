@@ -15,7 +15,10 @@ read and counted, standard error not a terminal, so no progress bar):
   ``getrusage(RUSAGE_CHILDREN)`` of a one-child wrapper);
 - ``--json-lines --limit 1000``: the same for a stream cut short (the floor: start-up);
 - ``--summary``: seconds and peak RSS;
-- ``--json`` (one document): refused at once with ``plan-too-large``: seconds.
+- ``--json`` (one document): refused at once with ``plan-too-large``: seconds;
+- ``catchup --summary`` (catchup on, from 2014-01-01 with no runs, now 2024-01-01) and
+  ``gaps --summary`` (the same ten years, no runs): seconds and peak RSS; both are
+  counted from the interval index instead of walking the intervals.
 
 Set ``TIMETABLE_BENCH_STREAM_QUICK=1`` to skip the full stream (about two minutes alone on
 a quiet 2-core machine).
@@ -35,6 +38,10 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 CASE = ["backfill", "--schedule", "* * * * *", "--from-date", "2014-01-01",
         "--to-date", "2024-01-01", "--now", "2026-01-01T00:00Z"]
+CATCHUP = ["catchup", "--schedule", "* * * * *", "--start", "2014-01-01", "--catchup",
+           "--now", "2024-01-01T00:00Z"]
+GAPS = ["gaps", "--schedule", "* * * * *", "--start", "2014-01-01", "--end", "2024-01-01",
+        "--now", "2026-01-01T00:00Z"]
 
 _WRAPPER = (
     "import resource, subprocess, sys\n"
@@ -46,9 +53,9 @@ _WRAPPER = (
 )
 
 
-def _measure(extra: list[str]) -> dict[str, Any]:
-    """Run ``timetable CASE extra`` once: first-line and total seconds, lines, peak RSS."""
-    command = [sys.executable, "-m", "timetable", *CASE, *extra]
+def _measure(argv: list[str]) -> dict[str, Any]:
+    """Run ``timetable argv`` once: first-line and total seconds, lines, peak RSS."""
+    command = [sys.executable, "-m", "timetable", *argv]
     gnu_time = shutil.which("time") is not None and Path("/usr/bin/time").exists()
     wrapper = ["/usr/bin/time", "-v"] if gnu_time else [sys.executable, "-c", _WRAPPER]
     command = [*wrapper, *command]
@@ -81,14 +88,16 @@ def _measure(extra: list[str]) -> dict[str, Any]:
 def run() -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     cases: list[tuple[str, list[str]]] = [
-        ("--json-lines --limit 1000", ["--json-lines", "--limit", "1000"]),
-        ("--summary", ["--summary"]),
-        ("--json (one document)", ["--json"]),
+        ("backfill --json-lines --limit 1000", [*CASE, "--json-lines", "--limit", "1000"]),
+        ("backfill --summary", [*CASE, "--summary"]),
+        ("backfill --json (one document)", [*CASE, "--json"]),
+        ("catchup --summary", [*CATCHUP, "--summary"]),
+        ("gaps --summary", [*GAPS, "--summary"]),
     ]
     if not os.environ.get("TIMETABLE_BENCH_STREAM_QUICK"):
-        cases.insert(0, ("--json-lines (5,258,881 lines)", ["--json-lines"]))
-    for label, extra in cases:
-        rows.append({"timetable backfill, 10 years of * * * * *": label, **_measure(extra)})
+        cases.insert(0, ("backfill --json-lines (5,258,881 lines)", [*CASE, "--json-lines"]))
+    for label, argv in cases:
+        rows.append({"timetable, 10 years of * * * * *": label, **_measure(argv)})
     return rows
 
 
