@@ -132,6 +132,29 @@ def _group(keys: Iterable[str], items: Iterable[Any]) -> dict[str, list[Any]]:
     return groups
 
 
+def _locate(ranks: list[int], value: int, lo: int = 0) -> int:
+    """``bisect_left(ranks, value, lo)``, found first by interpolation.
+
+    A task's run positions are usually evenly spread (every run, or every k-th), so the
+    guess is exact and the search reads three entries instead of a bisection's ten, each
+    of them likely a cache miss when many tasks are searched for one run.
+    """
+    n = len(ranks)
+    if lo >= n or value <= ranks[lo]:
+        return lo
+    last = ranks[-1]
+    if value > last:
+        return n
+    first = ranks[lo]  # first < value <= last, so some entry in (lo, n) is >= value
+    guess = lo + (value - first) * (n - 1 - lo) // (last - first)
+    if ranks[guess] >= value:
+        if ranks[guess - 1] < value:  # guess > lo, as ranks[lo] < value
+            return guess
+    elif ranks[guess + 1] >= value:  # guess < n - 1, as ranks[-1] >= value
+        return guess + 1
+    return bisect.bisect_left(ranks, value, lo)
+
+
 def _index(
     tis: tuple[TaskInstanceRecord, ...], rank: Mapping[str, int]
 ) -> dict[str, _Cells] | None:
@@ -277,7 +300,7 @@ class RunHistory:
         if cells is None or position is None:
             return []
         ranks, tis = cells
-        lo = bisect.bisect_left(ranks, position)
+        lo = _locate(ranks, position)
         return tis[lo : bisect.bisect_right(ranks, position, lo)]
 
     @checked(start=aware_or_none_arg, end=aware_or_none_arg)
@@ -293,6 +316,35 @@ class RunHistory:
         lo = 0 if start is None else bisect.bisect_left(dates, start)
         hi = len(dates) if end is None else bisect.bisect_right(dates, end)
         return ids[lo:hi]
+
+    def _iter_run(self, task_ids: Iterable[str], position: int) -> Iterator[TaskInstanceRecord]:
+        """`_iter_cells` for one run: `_locate` inlined, as it runs once per task."""
+        by_task = self._by_task
+        for task_id in task_ids:
+            cells = by_task.get(task_id)
+            if cells is None:
+                continue
+            ranks, tis = cells
+            first, last = ranks[0], ranks[-1]
+            if position < first or position > last:
+                continue
+            if position == first:
+                i = 0
+            else:
+                n = len(ranks)
+                i = (position - first) * (n - 1) // (last - first)
+                if ranks[i] < position:
+                    i += 1  # past the guess: bisect unless the next entry is it
+                    if ranks[i] < position:
+                        i = bisect.bisect_left(ranks, position, i)
+                elif ranks[i - 1] >= position:
+                    i = bisect.bisect_left(ranks, position, 0, i)
+            if ranks[i] != position:
+                continue
+            if i + 1 < len(ranks) and ranks[i + 1] == position:  # mapped
+                yield from tis[i : bisect.bisect_right(ranks, position, i)]
+            else:
+                yield tis[i]
 
     def _rank(self, run_id: str) -> int:
         return self._run_rank[run_id]
@@ -318,8 +370,11 @@ class RunHistory:
                 lo = position
             prev = position
         spans.append((lo, prev + 1))
+        by_task = self._by_task
+        if len(spans) == 1 and spans[0][1] - spans[0][0] == 1:
+            yield from self._iter_run(task_ids, spans[0][0])
+            return
         members = frozenset(wanted).__contains__
-        left, by_task = bisect.bisect_left, self._by_task
         for task_id in task_ids:
             cells = by_task.get(task_id)
             if cells is None:
@@ -329,8 +384,13 @@ class RunHistory:
                 yield from compress(tis, map(members, ranks))
                 continue
             for start, stop in spans:
-                i = left(ranks, start)
-                yield from tis[i : left(ranks, stop, i)]
+                i = _locate(ranks, start)
+                j = i
+                if j < len(ranks) and ranks[j] < stop:  # a short span: a few steps
+                    j += 1
+                    if j < len(ranks) and ranks[j] < stop:
+                        j = _locate(ranks, stop, j)
+                yield from tis[i:j]
 
 
 def _ti_label(ti: TaskInstanceRecord) -> str:

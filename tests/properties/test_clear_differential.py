@@ -109,6 +109,11 @@ def test_the_index_matches_the_original(data: st.DataObject, graph: TaskGraph) -
         ranks, tis = history._by_task[task_id]
         assert ranks == sorted(ranks)
         assert len(tis) == len(ranks)
+    key = attrgetter("run_id", "task_id", "map_index")
+    for run_id in run_ids:  # one run at a time (a walk of its own)
+        one = frozenset([run_id])
+        assert sorted(history._iter_cells(graph.task_ids, one), key=key) == sorted(
+            reference_iter_cells(index, graph.task_ids, one), key=key)
     if run_ids and data.draw(st.booleans()):  # a date range less a few runs
         lo = data.draw(st.integers(0, len(run_ids) - 1))
         hi = data.draw(st.integers(lo, len(run_ids)))
@@ -117,7 +122,6 @@ def test_the_index_matches_the_original(data: st.DataObject, graph: TaskGraph) -
     else:
         chosen = frozenset(data.draw(st.lists(st.sampled_from(run_ids))) if run_ids else ())
     picked = data.draw(st.lists(st.sampled_from(graph.task_ids), unique=True))
-    key = attrgetter("run_id", "task_id", "map_index")
     assert sorted(history._iter_cells(picked, chosen), key=key) == sorted(
         reference_iter_cells(index, picked, chosen), key=key)
 
