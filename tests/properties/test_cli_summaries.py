@@ -103,10 +103,10 @@ def test_gaps_summary_is_the_walks(case: dict[str, Any], include_failed: bool) -
 def _walked_catchup(tt: Any, history: Any, restriction: TimeRestriction, now: datetime,
                     slots: int | None, limit: int | None) -> CatchupSummary:
     ending = _Ending()
-    events = _chain(tt, history, history.latest_automated(), restriction, now)
+    rows = _chain(tt, history, history.latest_automated(), restriction, now, ending)
     counts = {a.value: 0 for a in Action}
     first = last = None
-    for row in _airflow_rows(events, _Gate(slots, limit), ending):
+    for row in _airflow_rows(rows, _Gate(slots, limit), ending):
         counts[row[0].value] += 1
         first = row[3] if first is None else first
         last = row[3]
