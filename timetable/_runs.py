@@ -366,12 +366,9 @@ def interval_of(start: datetime, end: datetime) -> DataInterval:
 def run_info_of(run_after: datetime, start: datetime, end: datetime) -> RunInfo:
     """``RunInfo(run_after, DataInterval(start, end))`` without re-validation, for values a
     planner produced (or read and checked) itself: aware, ``start <= end``."""
-    di = _new(DataInterval)
-    _set_start(di, start)
-    _set_end(di, end)
     info = _new(RunInfo)
     _set_run_after(info, run_after)
-    _set_interval(info, di)
+    _set_interval(info, interval_of(start, end))
     return info
 
 
