@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 import attrs
 
-from ._types import DataInterval
+from ._types import DataInterval, unpickle_interval
 from ._validation import aware as _aware
 from ._validation import aware_or_none as _aware_or_none
 from ._validation import enum_missing
@@ -178,6 +178,40 @@ class RunRecord:
             raise WrongTypeError.for_value(
                 "data_interval", value, "expected a DataInterval or None"
             )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # One flat call per run (its interval inlined) that sets the slots directly, not
+        # attrs' per-object state dicts: histories cross process boundaries in bulk.
+        interval = self.data_interval
+        start, end = (None, None) if interval is None else (interval.start, interval.end)
+        return _run_record, (
+            self.run_id, self.run_type, self.logical_date, start, end, self.run_after,
+            self.state, self.conf, self.clear_number,
+        )
+
+
+def _run_record(
+    run_id: str, run_type: RunType, logical_date: datetime | None, start: datetime | None,
+    end: datetime | None, run_after: datetime, state: RunState,
+    conf: Mapping[str, Any] | None, clear_number: int,
+) -> RunRecord:
+    """Unpickle a run (see `RunRecord.__reduce__`): the values were validated when the
+    pickled run was built, so the slots are set as they are."""
+    run = _new(RunRecord)
+    _set(run, "run_id", run_id)
+    _set(run, "run_type", run_type)
+    _set(run, "logical_date", logical_date)
+    interval = None if start is None or end is None else unpickle_interval(start, end)
+    _set(run, "data_interval", interval)
+    _set(run, "run_after", run_after)
+    _set(run, "state", state)
+    _set(run, "conf", conf)
+    _set(run, "clear_number", clear_number)
+    return run
+
+
+_new = object.__new__
+_set = object.__setattr__
 
 
 @attrs.frozen(kw_only=True)

@@ -61,6 +61,11 @@ class DataInterval:
             return False
         return self.start <= instant <= self.end
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled as a call that sets the slots directly: attrs' default state is a dict
+        # per object, read back by Python code; the ends were checked when built.
+        return unpickle_interval, (self.start, self.end)
+
 
 @attrs.frozen(kw_only=True)
 class TimeRestriction:
@@ -114,6 +119,30 @@ class RunInfo:
     def interval(cls, start: datetime, end: datetime) -> RunInfo:
         """A run covering ``[start, end]`` that may start at *end*."""
         return cls(run_after=end, data_interval=DataInterval(start=start, end=end))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        interval = self.data_interval  # flattened: one call rebuilds both objects
+        return _run_info, (self.run_after, interval.start, interval.end)
+
+
+# Unpickling (see the ``__reduce__`` methods): the values come from an instance that was
+# validated when it was built, so the slots are set as they are.
+_new = object.__new__
+_set = object.__setattr__
+
+
+def unpickle_interval(start: datetime, end: datetime) -> DataInterval:
+    interval = _new(DataInterval)
+    _set(interval, "start", start)
+    _set(interval, "end", end)
+    return interval
+
+
+def _run_info(run_after: datetime, start: datetime, end: datetime) -> RunInfo:
+    info = _new(RunInfo)
+    _set(info, "run_after", run_after)
+    _set(info, "data_interval", unpickle_interval(start, end))
+    return info
 
 
 _GAPS = ("shift", "clamp", "skip")
