@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime, timezone
 from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 import attrs
 
@@ -212,6 +213,48 @@ def _run_record(
 
 _new = object.__new__
 _set = object.__setattr__
+
+_RUN_TYPES: dict[Any, RunType] = {m.value: m for m in RunType}
+_RUN_STATES: dict[Any, RunState] = {m.value: m for m in RunState}
+
+
+def _plain_instant(value: Any) -> bool:
+    """Whether *value* certainly passes `check_aware` (a datetime in UTC, a fixed offset or
+    an IANA zone, away from the ends of the calendar where converting to UTC overflows)."""
+    if type(value) is not datetime:
+        return False
+    tz = value.tzinfo
+    return tz is UTC or ((type(tz) is timezone or type(tz) is ZoneInfo) and 1 < value.year < 9999)
+
+
+def plain_run_record(
+    run_id: Any, run_type: Any, logical_date: Any, start: Any, end: Any, run_after: Any,
+    state: Any, conf: Any, clear_number: Any,
+) -> RunRecord | None:
+    """``RunRecord(...)`` (with the interval ``[start, end]``, or none when both are
+    ``None``) when every value is of the plain kind a row reader meets, built without
+    attrs' per-field calls; ``None`` when any value is not, or is invalid.
+
+    A ``None`` answer means "build it the checked way", which gives the same record or
+    the error; a differential property holds this to the constructor.
+    """
+    if type(run_id) is not str or not run_id:
+        return None
+    kind = _RUN_TYPES.get(run_type) if type(run_type) is str or type(run_type) is RunType else None
+    status = _RUN_STATES.get(state) if type(state) is str or type(state) is RunState else None
+    if kind is None or status is None or not _plain_instant(run_after):
+        return None
+    if logical_date is not None and not _plain_instant(logical_date):
+        return None
+    has_interval = start is not None or end is not None
+    if has_interval and not (_plain_instant(start) and _plain_instant(end) and start <= end):
+        return None
+    if conf is not None and not isinstance(conf, Mapping):
+        return None
+    if type(clear_number) is not int or clear_number < 0:
+        return None
+    return _run_record(run_id, kind, logical_date, start, end, run_after, status, conf,
+                       clear_number)
 
 
 @attrs.frozen(kw_only=True)

@@ -27,12 +27,13 @@ record raises) whose message names the row's position, its key (``run_id`` /
 from __future__ import annotations
 
 import difflib
+import functools
 import json
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any, Final, Protocol
 
-from ._records import RunRecord, TaskInstanceRecord
+from ._records import RunRecord, TaskInstanceRecord, plain_run_record
 from ._types import DataInterval
 from .errors import (
     InvalidRecordError,
@@ -232,16 +233,56 @@ def _interval(fields: dict[str, Any]) -> Any:
     )
 
 
-def _run_from_row(raw: Any, keys: list[str]) -> RunRecord:
-    fields = _lookup(raw, keys, RUN_COLUMNS)
-    if "task_id" in keys and "run_type" not in fields:
+@functools.lru_cache(maxsize=64)
+def _run_columns(keys: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """``(field, column)`` for each run field a row with these keys has (aliases
+    resolved), and the checks of the keys alone, once per key set: a history's rows
+    usually share one.
+    """
+    present = set(keys)
+    columns = {}
+    for field, names in RUN_COLUMNS.items():
+        for name in names:
+            if name in present:
+                columns[field] = name
+                break
+    if "task_id" in present and "run_type" not in columns:
         raise InvalidRecordError(
             "task_id: this looks like a task instance row, not a run", argument="task_id"
         )
-    _check_spelling(keys, RUN_COLUMNS, set(fields))
+    _check_spelling(list(keys), RUN_COLUMNS, set(columns))
     for name in _RUN_REQUIRED:
-        if name not in fields:
+        if name not in columns:
             raise InvalidRecordError(f"{name}: missing column", argument=name)
+    return tuple(columns.items())
+
+
+def _plain_run(fields: dict[str, Any]) -> RunRecord | None:
+    """The run of a row whose values are plain (see `plain_run_record`), or ``None``."""
+    if "data_interval" in fields:
+        return None
+    try:
+        conf = fields.get("conf")
+        clear_number = fields.get("clear_number")
+        return plain_run_record(
+            fields["run_id"], fields["run_type"],
+            parse_datetime(fields.get("logical_date"), "logical_date"),
+            parse_datetime(fields.get("data_interval_start"), "data_interval_start"),
+            parse_datetime(fields.get("data_interval_end"), "data_interval_end"),
+            parse_datetime(fields["run_after"], "run_after"),
+            fields["state"],
+            None if conf is None else _parse_conf(conf),
+            0 if clear_number is None else clear_number,
+        )
+    except TimetableError:
+        return None  # the checked path raises it, in its own order
+
+
+def _run_from_row(raw: Any, keys: list[str]) -> RunRecord:
+    fields = {field: raw[name] for field, name in _run_columns(tuple(keys))}
+    run = _plain_run(fields)
+    if run is not None:
+        return run
     clear_number = fields.get("clear_number")
     return RunRecord(
         run_id=fields["run_id"],
