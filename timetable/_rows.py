@@ -234,11 +234,12 @@ def _interval(fields: dict[str, Any]) -> Any:
 
 
 @functools.lru_cache(maxsize=64)
-def _run_columns(keys: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+def _run_columns(row_keys: tuple[Any, ...]) -> tuple[tuple[str, str], ...]:
     """``(field, column)`` for each run field a row with these keys has (aliases
     resolved), and the checks of the keys alone, once per key set: a history's rows
-    usually share one.
+    usually share one.  Keys that are not strings are ignored.
     """
+    keys = [k for k in row_keys if isinstance(k, str)]
     present = set(keys)
     columns = {}
     for field, names in RUN_COLUMNS.items():
@@ -250,7 +251,7 @@ def _run_columns(keys: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
         raise InvalidRecordError(
             "task_id: this looks like a task instance row, not a run", argument="task_id"
         )
-    _check_spelling(list(keys), RUN_COLUMNS, set(columns))
+    _check_spelling(keys, RUN_COLUMNS, set(columns))
     for name in _RUN_REQUIRED:
         if name not in columns:
             raise InvalidRecordError(f"{name}: missing column", argument=name)
@@ -278,7 +279,7 @@ def _plain_run(fields: dict[str, Any]) -> RunRecord | None:
         return None  # the checked path raises it, in its own order
 
 
-def _run_from_row(raw: Any, keys: list[str]) -> RunRecord:
+def _run_from_row(raw: Any, keys: Iterable[Any]) -> RunRecord:
     fields = {field: raw[name] for field, name in _run_columns(tuple(keys))}
     run = _plain_run(fields)
     if run is not None:
@@ -349,7 +350,8 @@ def read_run(raw: Any, index: int | None = 0, argument: str = "runs") -> RunReco
     """
     if type(raw) is RunRecord:
         return raw
-    keys = row_keys(raw)
+    # a dict's keys as they are: `_run_columns` filters them once per key set
+    keys = tuple(raw) if type(raw) is dict else row_keys(raw)
     if keys is None:
         if isinstance(raw, TaskInstanceRecord):
             raise WrongTypeError.for_value(
@@ -364,7 +366,7 @@ def read_run(raw: Any, index: int | None = 0, argument: str = "runs") -> RunReco
     try:
         return _run_from_row(raw, keys)
     except TimetableError as err:
-        raise _rethrow(err, _label(argument, index, raw, keys, ti=False)) from err
+        raise _rethrow(err, _label(argument, index, raw, row_keys(raw), ti=False)) from err
 
 
 def read_task_instance(
