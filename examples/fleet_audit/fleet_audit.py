@@ -113,7 +113,8 @@ def _dag_rows(dags: pd.DataFrame) -> dict[str, Any]:
 def audit_partition(runs: pd.DataFrame, dags: pd.DataFrame, *, now: datetime) -> pd.DataFrame:
     """The audit of every DAG with runs in *runs* (one group's file): a pure function.
 
-    The columns become Python values once, in C (no per-cell pandas objects); the rows
+    The columns become Python values once, in C (no per-cell pandas objects), and equal
+    columns (``logical_date`` and ``data_interval_start``, usually) share them; the rows
     are sorted by DAG once and each DAG's rows are one slice, built when it is audited.
     """
     out = []
@@ -122,7 +123,12 @@ def audit_partition(runs: pd.DataFrame, dags: pd.DataFrame, *, now: datetime) ->
         ids = runs["dag_id"].to_numpy()
         cuts = [0, *(np.flatnonzero(ids[1:] != ids[:-1]) + 1).tolist(), len(ids)]
         fields = RUN_COLUMNS[1:]  # dag_id is not a run field
-        columns = [_values(runs[c]) for c in fields]
+        converted: dict[str, list[Any]] = {}
+        for c in fields:  # a column equal to one already converted shares its values
+            twin = next((d for d in converted if runs[d].dtype == runs[c].dtype
+                         and runs[d].equals(runs[c])), None)
+            converted[c] = converted[twin] if twin else _values(runs[c])
+        columns = list(converted.values())
         wanted = dags[dags["dag_id"].isin(ids[cuts[:-1]])]
         table = _dag_rows(wanted)
         for lo, hi in pairwise(cuts):
