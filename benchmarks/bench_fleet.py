@@ -13,8 +13,8 @@ have work to share and each task's memory stays modest.  The fleet is written un
 system temporary directory and deleted afterwards.
 
 Pickle rows time our values against the same values pickled with attrs' default state
-(``__getstate__``/``__setstate__``, what they used before) in the same run; each figure is
-the best of several rounds (the machine is shared).
+(``__getstate__``/``__setstate__``, what they used before) in the same run, taking turns
+round by round; each figure is the best round (the machine is shared).
 """
 
 from __future__ import annotations
@@ -43,14 +43,16 @@ def _attrs_state(obj: Any) -> tuple[Any, ...]:
     return copyreg.__newobj__, (type(obj),), obj.__getstate__()
 
 
-def _best(fn: Any, rounds: int = 7, n: int = 20) -> float:
-    """Best per-call seconds of *fn* over *rounds* rounds of *n* calls."""
-    best = math.inf
+def _best(*fns: Any, rounds: int = 9, n: int = 20) -> list[float]:
+    """Best per-call seconds of each of *fns*, over *rounds* rounds of *n* calls each; the
+    functions take turns within a round, so a change of load hits them alike."""
+    best = [math.inf] * len(fns)
     for _ in range(rounds):
-        t0 = time.perf_counter()
-        for _ in range(n):
-            fn()
-        best = min(best, (time.perf_counter() - t0) / n)
+        for i, fn in enumerate(fns):
+            t0 = time.perf_counter()
+            for _ in range(n):
+                fn()
+            best[i] = min(best[i], (time.perf_counter() - t0) / n)
     return best
 
 
@@ -93,10 +95,10 @@ def _pickle_rows() -> list[dict[str, Any]]:
         blob = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
         old = dumps_before(value)
         assert pickle.loads(blob) == value == pickle.loads(old)
-        dumps = _best(lambda v=value: pickle.dumps(v, protocol=pickle.HIGHEST_PROTOCOL))
-        loads = _best(lambda b=blob: pickle.loads(b))
-        dumps_old = _best(lambda v=value: dumps_before(v))
-        loads_old = _best(lambda b=old: pickle.loads(b))
+        dumps, dumps_old = _best(
+            lambda v=value: pickle.dumps(v, protocol=pickle.HIGHEST_PROTOCOL),
+            lambda v=value: dumps_before(v))
+        loads, loads_old = _best(lambda b=blob: pickle.loads(b), lambda b=old: pickle.loads(b))
         out.append({"measure": f"pickle {name}", "bytes": len(blob),
                     "dumps µs": dumps * 1e6, "loads µs": loads * 1e6,
                     "attrs state: bytes": len(old), "dumps µs (attrs state)": dumps_old * 1e6,
