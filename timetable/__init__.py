@@ -70,7 +70,14 @@ if TYPE_CHECKING:
     from ._index import count_intervals, interval_containing, iter_intervals, nth_interval
     from ._lint import LINTS, LintFinding, LintReport, lint
     from ._mark import MarkPlan, MarkRequest, MarkRunPlan, plan_mark, plan_mark_run
-    from ._planning import Action, History, Reason, dag_restriction, validate_history
+    from ._planning import (
+        Action,
+        History,
+        Reason,
+        dag_restriction,
+        history_from_columns,
+        validate_history,
+    )
     from ._records import RunRecord, RunState, RunType, TaskInstanceRecord, TaskState
     from ._recursive import CrossDagMarker, RecursiveClearPlan, plan_clear_recursive
     from ._runs import (
@@ -155,7 +162,10 @@ _LAZY: dict[str, tuple[str, ...]] = {
     "_graph": ("TaskGraph", "TaskSpec"),
     "_index": ("count_intervals", "interval_containing", "iter_intervals", "nth_interval"),
     "_mark": ("MarkPlan", "MarkRequest", "MarkRunPlan", "plan_mark", "plan_mark_run"),
-    "_planning": ("Action", "History", "Reason", "dag_restriction", "validate_history"),
+    "_planning": (
+        "Action", "History", "Reason", "dag_restriction", "history_from_columns",
+        "validate_history",
+    ),
     "_records": ("RunRecord", "RunState", "RunType", "TaskInstanceRecord", "TaskState"),
     "_recursive": ("CrossDagMarker", "RecursiveClearPlan", "plan_clear_recursive"),
     "_runs": (
@@ -256,6 +266,7 @@ __all__ = [
     "TaskInstanceRecord",
     "TaskState",
     "dag_restriction",
+    "history_from_columns",
     "validate_history",
     # Planning: catchup, backfill, gaps
     "Action",
