@@ -233,3 +233,110 @@ def test_progress_bar_only_on_a_terminal() -> None:
     short = Tty()
     assert list(Progress(10, "work", stream=short).track(range(10))) == list(range(10))
     assert short.getvalue() == ""  # short work draws nothing
+
+
+# -- clear and mark: --json-lines, --limit, --summary ------------------------------------------
+TASK_COMMANDS = [("clear", "clear"), ("mark", "mark")]
+
+
+@pytest.mark.parametrize(("command", "kind"), TASK_COMMANDS)
+def test_task_plan_lines_are_its_changes_then_its_runs(command: str, kind: str) -> None:
+    plan = json.loads(run(command, "--example", "--json")[1])
+    code, text = run(command, "--example", "--json-lines")
+    assert code == 0
+    docs = lines(text)
+    strip = [{k: v for k, v in d.items() if k not in ("version", "kind")} for d in docs]
+    n = len(plan["task_instances"])
+    assert [d["kind"] for d in docs] == (
+        ["task_instance_change"] * n + ["run_change"] * len(plan["runs"])
+    )
+    assert strip == plan["task_instances"] + plan["runs"]
+    code, text = run(command, "--example", "--json-lines", "--limit", "2")
+    assert code == 0
+    assert lines(text) == docs[:2]
+
+
+@pytest.mark.parametrize(("command", "kind"), TASK_COMMANDS)
+def test_task_plan_summary_counts_the_plan(command: str, kind: str) -> None:
+    plan = json.loads(run(command, "--example", "--json")[1])
+    code, text = run(command, "--example", "--summary", "--json")
+    assert code == 0
+    (doc,) = lines(text)
+    assert doc["kind"] == "task_plan_summary"
+    assert doc["plan"] == kind
+    assert doc["task_instances"] == len(plan["task_instances"])
+    assert doc["runs"] == len({c["run_id"] for c in plan["task_instances"]})
+    assert doc["run_changes"] == len(plan["runs"])
+    assert doc["state_counts"] == plan["state_counts"]
+    code, text = run(command, "--example", "--summary")
+    assert code == 0
+    assert text.startswith(f"{kind} plan: {doc['task_instances']} task instance(s)")
+
+
+def test_mark_run_has_the_flags_too(tmp_path: Path) -> None:
+    doc = json.loads(run("example", "mark")[1])
+    doc.pop("request")  # no task: the whole run is marked (a mark-run plan)
+    (tmp_path / "in.json").write_text(json.dumps(doc))
+    argv = ["mark", "--input", str(tmp_path / "in.json"), "--run-id",
+            "scheduled__2024-01-03T00:00:00+00:00", "--state", "success"]
+    plan = json.loads(run(*argv, "--json")[1])
+    assert plan["kind"] == "mark_run"
+    code, text = run(*argv, "--summary", "--json")
+    assert code == 0, text
+    (summary,) = lines(text)
+    assert summary["plan"] == "mark_run"
+    assert summary["task_instances"] == len(plan["task_instances"])
+    code, text = run(*argv, "--json-lines")
+    assert code == 0
+    assert len(lines(text)) == len(plan["task_instances"]) + len(plan["runs"])
+
+
+def test_clear_limit_cuts_the_table_and_keeps_the_counts() -> None:
+    code, full = run("clear", "--example")
+    code, table = run("clear", "--example", "--limit", "1")
+    assert code == 0
+    assert "(the first 1 of 4 changes: --limit 1)" in table
+    assert table.splitlines()[-1] == full.splitlines()[-1]  # the state counts line
+    assert len(table.splitlines()) < len(full.splitlines())
+
+
+@pytest.mark.parametrize("argv", [
+    ["clear", "--example", "--json", "--limit", "2"],
+    ["clear", "--example", "--json-lines", "--summary"],
+    ["mark", "--example", "--json-lines", "--json"],
+])
+def test_task_plan_flag_conflicts_are_usage_errors(argv: list[str]) -> None:
+    code, _ = run(*argv)
+    assert code == 2
+
+
+def test_a_large_clear_streams_and_counts(tmp_path: Path) -> None:
+    """60 tasks x 400 runs (24,000 task instances), every task cleared: the summary counts
+    them without the grid, and --json-lines --limit writes only the first lines."""
+    from datetime import UTC, datetime, timedelta
+
+    tasks = [{"task_id": f"t{i:02d}", **({"upstream": [f"t{i - 1:02d}"]} if i else {})}
+             for i in range(60)]
+    day = timedelta(days=1)
+    t0 = datetime(2020, 1, 1, tzinfo=UTC)
+    runs, tis = [], []
+    for k in range(400):
+        s = t0 + k * day
+        rid = f"scheduled__{s.isoformat()}"
+        runs.append({"run_id": rid, "run_type": "scheduled", "logical_date": s.isoformat(),
+                     "data_interval_start": s.isoformat(),
+                     "data_interval_end": (s + day).isoformat(),
+                     "run_after": (s + day).isoformat(), "state": "success"})
+        tis += [{"run_id": rid, "task_id": t["task_id"], "state": "success"} for t in tasks]
+    (tmp_path / "graph.json").write_text(json.dumps({"tasks": tasks}))
+    (tmp_path / "history.json").write_text(json.dumps({"runs": runs, "task_instances": tis}))
+    base = ["clear", "--graph", str(tmp_path / "graph.json"),
+            "--history", str(tmp_path / "history.json"), "--start-date", "2020-01-01",
+            "--end-date", "2021-12-31"]
+    code, text = run(*base, "--summary", "--json")
+    assert code == 0, text
+    (doc,) = lines(text)
+    assert (doc["task_instances"], doc["runs"], doc["run_changes"]) == (24_000, 400, 400)
+    code, text = run(*base, "--json-lines", "--limit", "5")
+    assert code == 0
+    assert [d["kind"] for d in lines(text)] == ["task_instance_change"] * 5

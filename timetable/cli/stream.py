@@ -4,7 +4,8 @@ The plan commands (``catchup``, ``backfill``, ``gaps``) stream their entries fro
 library's lazy planners, so the first line is written at once and memory stays bounded
 whatever the range: ``--json-lines`` writes one JSON document per entry (kinds
 ``catchup_entry``, ``backfill_entry``, ``gap``), ``--limit N`` stops after N entries and
-``--summary`` prints the counts only.  While a long stream is written, a progress bar is
+``--summary`` prints the counts only.  ``clear`` and ``mark`` take the same flags over
+their (whole) plans: lines of ``task_instance_change`` then ``run_change``.  While a long stream is written, a progress bar is
 drawn on standard error - only when standard error is a terminal (with ``rich``
 installed: the ``cli`` extra), and never into a pipe or a file.
 """

@@ -370,6 +370,18 @@ def _bodies() -> dict[str, tuple[str, dict[str, Any]]]:
             "waves": ref("count"),
             "first_logical_date": nullable("instant"), "last_logical_date": nullable("instant"),
         }),
+        "task_instance_change": ("CLI: one task-instance change of a clear or mark plan (a "
+                                 "line of `clear`/`mark --json-lines`)",
+                                 _defs()["task_instance_change"]["properties"]),
+        "run_change": ("CLI: one run change of a clear or mark plan (a line of `clear`/`mark "
+                       "--json-lines`, after the task-instance changes)",
+                       _defs()["run_change"]["properties"]),
+        "task_plan_summary": ("CLI: a clear, mark or mark-run plan counted (`clear`/`mark "
+                              "--summary --json`)", {
+            "plan": {"enum": ["clear", "mark", "mark_run"]},
+            "task_instances": ref("count"), "runs": ref("count"),
+            "run_changes": ref("count"), "state_counts": _array(ref("state_count")),
+        }),
         "gaps_summary": ("CLI: a gap report counted (`gaps --summary --json`)", {
             "start": ref("instant"), "end": ref("instant"), "now": ref("instant"),
             "expected": ref("count"), "present": ref("count"), "missing": ref("count"),

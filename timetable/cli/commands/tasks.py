@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import itertools
 import re
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -29,6 +31,7 @@ from timetable.cli.inputs import (
 )
 from timetable.cli.registry import Command
 from timetable.cli.render import document, print_plan_grid, write_json
+from timetable.cli.stream import limit_of, stream_args, stream_mode, write_lines
 
 __all__ = ["COMMANDS"]
 
@@ -83,6 +86,68 @@ def _clear_request(inputs: Inputs) -> ClearRequest:
     return request
 
 
+def _task_plan_out(
+    inputs: Inputs, out: TextIO, kind: str, plan: Any, graph: Any, history: Any
+) -> int:
+    """Write a task-level plan (clear, mark, mark-run) as the big-work flags ask.
+
+    ``--json-lines``: one ``task_instance_change`` document per line, then one
+    ``run_change`` per run; ``--summary``: the counts only (``task_plan_summary`` with
+    ``--json``); ``--limit N``: the first N lines of changes (table or ``--json-lines``).
+    """
+    mode = stream_mode(inputs)
+    limit = limit_of(inputs)
+    if mode == "json" and limit is not None:
+        raise BadInput("--limit: --json writes the whole plan; use --json-lines --limit N",
+                       "usage")
+    if mode == "json-lines":
+        lines: Iterator[tuple[str, dict[str, Any]]] = itertools.chain(
+            (("task_instance_change", c.to_dict()) for c in plan.task_instances),
+            (("run_change", r.to_dict()) for r in plan.runs),
+        )
+        if limit is not None:
+            lines = itertools.islice(lines, limit)
+        for line_kind, group in itertools.groupby(lines, key=lambda kv: kv[0]):
+            write_lines(out, line_kind, (doc for _, doc in group))
+        return 0
+    if mode == "summary":
+        runs = len({c.run_id for c in plan.task_instances})
+        counts = [{"before": b, "after": a, "count": n} for b, a, n in plan.state_counts]
+        if inputs.args.json:
+            write_json(out, document(
+                "task_plan_summary", plan=kind, task_instances=len(plan.task_instances),
+                runs=runs, run_changes=len(plan.runs), state_counts=counts,
+            ))
+            return 0
+        title = kind.replace("_", "-")
+        out.write(f"{title} plan: {len(plan.task_instances)} task instance(s) in {runs} "
+                  f"run(s); {len(plan.runs)} run(s) change\n")
+        for c in counts:
+            out.write(f"  {c['before']} → {c['after']}: {c['count']}\n")
+        return 0
+    if mode == "json":
+        write_json(out, plan.to_dict())
+        return 0
+    if inputs.doc.get("about"):
+        out.write(f"example: {inputs.doc['about']}\n\n")
+    text = plan.to_text().splitlines()
+    if limit is None:
+        if graph is not None:
+            changed = {(c.run_id, c.task_id) for c in plan.task_instances}
+            print_plan_grid(graph, history, changed, out)
+        out.write("\n".join(text) + "\n")
+        return 0
+    # the first line counts everything; a line per change follows, then the state counts
+    changes = text[1:1 + len(plan.task_instances) + len(plan.runs)]
+    rest = text[1 + len(changes):]
+    out.write("\n".join([text[0], *changes[:limit]]) + "\n")
+    if len(changes) > limit:
+        out.write(f"  (the first {limit} of {len(changes)} changes: --limit {limit})\n")
+    if rest:
+        out.write("\n".join(rest) + "\n")
+    return 0
+
+
 def cmd_clear(inputs: Inputs, out: TextIO) -> int:
     if inputs.args.dags is not None:
         return _clear_dags(inputs, out)
@@ -101,14 +166,7 @@ def cmd_clear(inputs: Inputs, out: TextIO) -> int:
         tasks = list(graph.topological_order)
         write_svg(inputs, task_grid(tasks, runs, states, changed=changed,
                                     title="task instances the clear resets"), out)
-    if inputs.args.json:
-        write_json(out, plan.to_dict())
-        return 0
-    if inputs.doc.get("about"):
-        out.write(f"example: {inputs.doc['about']}\n\n")
-    print_plan_grid(graph, history, {(c.run_id, c.task_id) for c in plan.task_instances}, out)
-    out.write(plan.to_text() + "\n")
-    return 0
+    return _task_plan_out(inputs, out, "clear", plan, graph, history)
 
 
 def _load_dags(folder: str) -> tuple[dict[str, tuple[TaskGraph, RunHistory]], list[CrossDagMarker]]:
@@ -152,6 +210,9 @@ def _load_dags(folder: str) -> tuple[dict[str, tuple[TaskGraph, RunHistory]], li
 
 def _clear_dags(inputs: Inputs, out: TextIO) -> int:
     args = inputs.args
+    if stream_mode(inputs) in ("json-lines", "summary") or limit_of(inputs) is not None:
+        raise BadInput("--dags writes one plan per DAG: not with --json-lines, --summary or "
+                       "--limit", "usage")
     dags, markers = _load_dags(args.dags)
     if args.dag_id is None:
         raise BadInput("--dags needs --dag-id (the DAG to clear in, or a regex with -R)",
@@ -204,11 +265,7 @@ def cmd_mark(inputs: Inputs, out: TextIO) -> int:
     if "task_id" not in fields:
         run_plan = plan_mark_run(graph, run_id=fields["run_id"], state=fields["state"],
                                  history=history)
-        if inputs.args.json:
-            write_json(out, run_plan.to_dict())
-        else:
-            out.write(run_plan.to_text() + "\n")
-        return 0
+        return _task_plan_out(inputs, out, "mark_run", run_plan, None, history)
     tt = None
     if inputs.get("schedule") is not None or inputs.args.timetable or inputs.doc.get(
         "timetable"
@@ -216,15 +273,7 @@ def cmd_mark(inputs: Inputs, out: TextIO) -> int:
         tt = inputs.timetable()
     request = build(MarkRequest, fields, "request")
     plan = plan_mark(graph, request, history=history, timetable=tt)
-    if inputs.args.json:
-        write_json(out, plan.to_dict())
-        return 0
-    if inputs.doc.get("about"):
-        out.write(f"example: {inputs.doc['about']}\n\n")
-    changed = {(c.run_id, c.task_id) for c in plan.task_instances}
-    print_plan_grid(graph, history, changed, out)
-    out.write(plan.to_text() + "\n")
-    return 0
+    return _task_plan_out(inputs, out, "mark", plan, graph, history)
 
 
 def _clear_arguments(p: argparse.ArgumentParser) -> None:
@@ -281,6 +330,7 @@ def _clear_arguments(p: argparse.ArgumentParser) -> None:
                    help="task instances of tasks not in the graph were removed from the DAG")
     g.add_argument("-y", "--yes", action="store_true",
                    help="accepted for Airflow's spelling; nothing is asked: this only plans")
+    stream_args(p, what="changes")
     svg_arg(p)
     common(p)
 
@@ -310,6 +360,7 @@ def _mark_arguments(p: argparse.ArgumentParser) -> None:
                    "run type) or strict (the schedule's grid)")
     p.add_argument("--no-clear-failed-downstream", action="store_true",
                    help="leave failed downstream tasks alone when marking success")
+    stream_args(p, what="changes")
     common(p)
 
 
