@@ -35,6 +35,7 @@ never 5 million steps.
 
 from __future__ import annotations
 
+import calendar
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -935,7 +936,7 @@ def _year_signature(tz: Any, year: int) -> tuple[Any, ...] | None:
     if changes is None:
         return None
     return (
-        year % 4 == 0 and (year % 100 != 0 or year % 400 == 0),
+        calendar.isleap(year),
         j0.weekday(),
         lo.astimezone(tz).utcoffset(),
         tuple((t - j0, before, after) for t, before, after in changes),

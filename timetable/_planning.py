@@ -399,20 +399,6 @@ def validate_history(runs: Iterable[RunRecord | RowLike] | History) -> History:
         history = _index_records(items)
         if history is not None:
             return history
-    else:
-        # Rows: read them all, then check the rules across records in bulk; only when a
-        # row or a rule fails, read again one by one for the error of the first bad entry.
-        try:
-            read = [
-                raw if type(raw) is RunRecord else _read_record(index, raw)
-                for index, raw in enumerate(items)
-            ]
-        except Exception:  # the one-by-one read below raises it, in input order
-            pass
-        else:
-            history = _index_records(read)
-            if history is not None:
-                return history
     records = _read_records(items)  # raises on the first bad entry, in input order
     history = _index_records(records)
     if history is None:  # every other rule held: two runs share a logical date
